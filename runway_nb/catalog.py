@@ -126,6 +126,10 @@ DUBBING_LANGUAGES = (
     "pl", "sv", "fil", "ms", "ro", "uk", "el", "cs", "da", "fi", "bg", "hr", "sk", "ta",
 )  # fmt: skip
 MODERATION_THRESHOLDS = ("auto", "low")
+VOICE_TYPE = "runway-preset"  # the only voice type on these endpoints (SDK 4.18.0)
+# Reference tags: Runway's docs say 3-16 characters, letters/digits/underscore, starting with a letter
+# (unconfirmed by the SDK). Enforced: a tag the API would reject, or silently not match, costs a task.
+REFERENCE_TAG_PATTERN = r"[A-Za-z][A-Za-z0-9_]{2,15}"
 
 T2V_GEN45_RATIOS = ("1280:720", "720:1280")
 I2V_GEN45_RATIOS = ("1280:720", "720:1280", "1104:832", "960:960", "832:1104", "1584:672")
@@ -190,7 +194,8 @@ def _ratio(choices: tuple, required: bool = True, default: str | None = None, he
 
 
 _SEED = Param("seed", "int", min=0, max=SEED_MAX, help="for reproducible results; random when omitted")
-_MODERATION = Param("contentModeration", "moderation", help="publicFigureThreshold: auto or low")
+_MODERATION = Param("contentModeration", "moderation", choices=MODERATION_THRESHOLDS,
+                    help="publicFigureThreshold: auto or low (low is less strict on public figures)")
 _GEN45_DURATION = Param("duration", "int", required=True, min=2, max=10, default=5, help="seconds")
 _VEO3_DURATION = Param("duration", "enum", required=True, choices=(8,), default=8, help="seconds")
 # Veo 3.1: duration default unconfirmed; 8 assumed. Audio default unconfirmed; true assumed (seed:

@@ -1,0 +1,221 @@
+"""formats: sniffing real files made here (Pillow, PyAV, wave), data URIs, URI rules and durations."""
+
+from __future__ import annotations
+
+import base64
+import io
+import wave
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from runway_nb import catalog, formats
+
+
+# -- real media, made by real encoders ---------------------------------------------------------------
+def image_bytes(fmt: str, size=(16, 16)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(buf, fmt)
+    return buf.getvalue()
+
+
+def video_bytes(container: str, codec: str = "libx264", seconds: float = 1.0, fps: int = 12, options=None) -> bytes:
+    buf = io.BytesIO()
+    with av.open(buf, "w", format=container, options=options or {}) as out:
+        stream = out.add_stream(codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for i in range(round(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), i * 10 % 255, np.uint8), format="rgb24")
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return buf.getvalue()
+
+
+def audio_bytes(container: str, codec: str, seconds: float = 1.0, rate: int = 44100, options=None) -> bytes:
+    buf = io.BytesIO()
+    with av.open(buf, "w", format=container, options=options or {}) as out:
+        stream = out.add_stream(codec, rate=rate, layout="mono")
+        t = np.arange(int(seconds * rate)) / rate
+        samples = (np.sin(2 * np.pi * 440 * t) * 0.3).astype(np.float32)
+        for start in range(0, len(samples), 1024):
+            frame = av.AudioFrame.from_ndarray(samples[None, start:start + 1024], format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = rate, start
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return buf.getvalue()
+
+
+def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\x00\x00" * int(seconds * rate))
+    return buf.getvalue()
+
+
+def data_uri(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+# -- sniff --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("pil_format", "expected"), [
+    ("JPEG", ("image", "jpeg")), ("PNG", ("image", "png")), ("WEBP", ("image", "webp")),
+    ("GIF", ("image", "gif")), ("TIFF", ("image", "tiff")),
+])
+def test_sniff_images_made_by_pillow(pil_format, expected):
+    assert formats.sniff(image_bytes(pil_format)) == expected
+
+
+@pytest.mark.parametrize(("container", "codec", "expected"), [
+    ("mp4", "libx264", ("video", "mp4")),
+    ("mov", "libx264", ("video", "mov")),
+    ("matroska", "libx264", ("video", "mkv")),
+    ("webm", "libvpx", ("video", "webm")),
+])
+def test_sniff_videos_made_by_pyav(container, codec, expected):
+    assert formats.sniff(video_bytes(container, codec)) == expected
+
+
+@pytest.mark.parametrize(("container", "codec", "options", "expected"), [
+    ("mp3", "libmp3lame", None, ("audio", "mp3")),                       # with the ID3v2 tag FFmpeg writes
+    ("mp3", "libmp3lame", {"write_id3v2": "0", "write_xing": "0"}, ("audio", "mp3")),  # bare frame sync
+    ("adts", "aac", None, ("audio", "aac")),
+    ("ipod", "aac", None, ("audio", "m4a")),                             # FFmpeg's .m4a muxer: brand M4A
+    ("flac", "flac", None, ("audio", "flac")),
+    ("ogg", "libopus", None, ("audio", "ogg")),
+])
+def test_sniff_audio_made_by_pyav(container, codec, options, expected):
+    rate = 48000 if codec == "libopus" else 44100
+    assert formats.sniff(audio_bytes(container, codec, rate=rate, options=options)) == expected
+
+
+def test_sniff_mp3_frames_after_id3_are_found_when_id3_is_written():
+    data = audio_bytes("mp3", "libmp3lame")
+    assert data[:3] == b"ID3"
+    assert formats.sniff(data) == ("audio", "mp3")
+
+
+def test_sniff_wav_made_by_the_wave_module():
+    assert formats.sniff(wav_bytes()) == ("audio", "wav")
+
+
+def test_sniff_needs_only_the_head_for_containers():
+    assert formats.sniff(video_bytes("mp4")[:64]) == ("video", "mp4")
+    assert formats.sniff(video_bytes("webm", "libvpx")[:64]) == ("video", "webm")
+    assert formats.sniff(image_bytes("PNG")[:16]) == ("image", "png")
+
+
+@pytest.mark.parametrize("junk", [b"", b"hello world, this is text", b"\x00" * 64, b"\xff", b"RIFF\x00\x00\x00\x00ABCD"])
+def test_sniff_unknown_bytes_is_none(junk):
+    assert formats.sniff(junk) is None
+
+
+def test_sniff_accepts_bytearray_and_memoryview():
+    png = image_bytes("PNG")
+    assert formats.sniff(bytearray(png)) == formats.sniff(memoryview(png)) == ("image", "png")
+
+
+def test_describe_names_the_format_with_its_article():
+    assert formats.describe("image", "gif") == "a GIF image"
+    assert formats.describe("video", "mp4") == "an MP4 video"
+    assert formats.describe("audio", "wav") == "a WAV audio file"
+
+
+# -- data URIs ------------------------------------------------------------------------------------------
+def test_parse_data_uri_round_trip():
+    png = image_bytes("PNG")
+    assert formats.parse_data_uri(data_uri("image/PNG", png)) == ("image/png", png)
+
+
+def test_parse_data_uri_tolerates_missing_padding_and_parameters():
+    payload = base64.b64encode(b"abcd").decode().rstrip("=")
+    assert formats.parse_data_uri(f"data:audio/wav;name=x.wav;base64,{payload}") == ("audio/wav", b"abcd")
+
+
+@pytest.mark.parametrize(("uri", "reason"), [
+    ("https://example.com/x.png", "does not start with 'data:'"),
+    ("data:image/png;base64", "no ','"),
+    ("data:;base64,AAAA", "declares no media type"),
+    ("data:image/png,%89PNG", "not base64-encoded"),
+    ("data:image/png;base64,", "carries no data"),
+    ("data:image/png;base64,AAAAA", "truncated"),
+    ("data:image/png;base64,AA$A", "not valid base64"),
+])
+def test_parse_data_uri_says_what_is_wrong(uri, reason):
+    with pytest.raises(ValueError, match=reason):
+        formats.parse_data_uri(uri)
+
+
+# -- input URIs -------------------------------------------------------------------------------------------
+def test_check_uri_accepts_each_form():
+    assert formats.check_uri("https://example.com/a.jpg", ("image",)) == []
+    assert formats.check_uri("runway://upload/abc123", ("image",)) == []
+    assert formats.check_uri(data_uri("image/jpeg", image_bytes("JPEG")), ("image",)) == []
+    assert formats.check_uri(data_uri("audio/wav", wav_bytes()), ("audio",)) == []
+
+
+def test_check_uri_audio_only_mp4_is_m4a_for_audio_fields():
+    # PyAV's mp4 muxer writes brand isom even for audio only: it must still pass as M4A audio.
+    mp4_audio = audio_bytes("mp4", "aac")
+    assert formats.sniff(mp4_audio) == ("video", "mp4")
+    assert formats.check_uri(data_uri("audio/mp4", mp4_audio), ("audio",)) == []
+    assert formats.check_uri(data_uri("video/mp4", mp4_audio), ("video",)) == []
+
+
+def test_check_uri_gif_refused_by_name():
+    (reason,) = formats.check_uri(data_uri("image/gif", image_bytes("GIF")), ("image",))
+    assert reason == "is a GIF image; use JPEG, PNG or WebP"
+
+
+def test_shorten_never_prints_a_whole_data_uri():
+    uri = data_uri("image/png", b"\x00" * 3_000_000)
+    short = formats.shorten(uri)
+    assert short.startswith(uri[:40]) and len(short) < 70 and "4.0 MB" in short
+    assert formats.shorten("short") == "short"
+
+
+def test_size_text_uses_the_catalog_megabyte():
+    assert formats.size_text(5 * catalog.MB) == "5.0 MB"
+    assert formats.size_text(999) == "999 bytes"
+
+
+# -- durations -----------------------------------------------------------------------------------------------
+def test_probe_seconds_of_video_bytes():
+    assert formats.probe_seconds(video_bytes("mp4", seconds=2.0)) == pytest.approx(2.0, abs=0.1)
+
+
+def test_probe_seconds_of_audio_bytes_and_paths(tmp_path):
+    path = tmp_path / "tone.mp3"
+    path.write_bytes(audio_bytes("mp3", "libmp3lame", seconds=3.0))
+    assert formats.probe_seconds(path) == pytest.approx(3.0, abs=0.1)
+    assert formats.probe_seconds(str(path)) == pytest.approx(3.0, abs=0.1)
+    assert formats.probe_seconds(wav_bytes(seconds=1.5)) == pytest.approx(1.5, abs=0.01)
+
+
+def test_probe_seconds_of_live_webm_without_a_stated_duration():
+    live = video_bytes("webm", "libvpx", seconds=2.0, options={"live": "1"})  # no duration in the header
+    with av.open(io.BytesIO(live)) as container:
+        assert container.duration is None
+    assert formats.probe_seconds(live) == pytest.approx(2.0, abs=0.15)
+
+
+def test_probe_seconds_of_garbage_is_none():
+    assert formats.probe_seconds(b"this is not media at all" * 10) is None
+
+
+def test_probe_seconds_of_a_missing_file_raises(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        formats.probe_seconds(tmp_path / "nope.mp4")
+
+
+def test_importing_formats_does_not_import_pyav():
+    import subprocess
+    import sys
+
+    code = "import sys, runway_nb.formats, runway_nb.validate, runway_nb.pricing; print('av' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
