@@ -52,6 +52,9 @@ class Param:
     min_items: int = 0
     max_items: int | None = None
     help: str = ""
+    # The SDK types require this field but the seed guide's examples leave it out: the sandbox takes
+    # its absence as `default`, and the client always sends it, so both readings of the API work.
+    fill: bool = False
 
     @property
     def python_name(self) -> str:
@@ -188,23 +191,24 @@ def _prompt(required: bool = True, max_len: int | None = PROMPT_MAX_UTF16) -> Pa
     return Param("promptText", "text", required=required, max_len=max_len, help="what should appear")
 
 
-def _ratio(choices: tuple, required: bool = True, default: str | None = None, help: str = "") -> Param:
+def _ratio(choices: tuple, required: bool = True, default: str | None = None, help: str = "",
+           fill: bool = False) -> Param:
     return Param("ratio", "enum", required=required, choices=choices, default=default or choices[0],
-                 help=help or "output resolution, width:height in pixels")
+                 help=help or "output resolution, width:height in pixels", fill=fill)
 
 
 _SEED = Param("seed", "int", min=0, max=SEED_MAX, help="for reproducible results; random when omitted")
 _MODERATION = Param("contentModeration", "moderation", choices=MODERATION_THRESHOLDS,
                     help="publicFigureThreshold: auto or low (low is less strict on public figures)")
 _GEN45_DURATION = Param("duration", "int", required=True, min=2, max=10, default=5, help="seconds")
-_VEO3_DURATION = Param("duration", "enum", required=True, choices=(8,), default=8, help="seconds")
+# veo3's duration can only be 8 and the seed's "or veo3" example omits it: filled (see Param.fill).
+_VEO3_DURATION = Param("duration", "enum", choices=(8,), default=8, help="seconds", fill=True)
 # Veo 3.1: duration default unconfirmed; 8 assumed. Audio default unconfirmed; true assumed (seed:
 # "Veo models include audio"). Ratio is required by the SDK types but omitted by the seed's examples:
-# both readings work because the client always sends one (default 1280:720) and the sandbox accepts
-# its absence with that same default.
+# filled with 1280:720 (see Param.fill).
 _VEO31_DURATION = Param("duration", "enum", choices=(4, 6, 8), default=8, help="seconds")
 _VEO_AUDIO = Param("audio", "bool", default=True, help="generate sound (changes the price)")
-_VEO_RATIO = _ratio(VEO_RATIOS, required=False, default="1280:720")
+_VEO_RATIO = _ratio(VEO_RATIOS, required=False, default="1280:720", fill=True)
 
 
 def _first_frame(positions: tuple[str, ...] = ("first",)) -> Param:
@@ -239,8 +243,10 @@ _MODELS = (
     ], Price("second", 12), typical_seconds=(30, 6),
         description="Newest and recommended: best quality text/image-to-video (no audio)"),
     _m("gen4_turbo", VIDEO, "Gen-4 Turbo", [
-        # duration: SDK gives no bounds; Runway docs say 2-10, default 10 (unconfirmed; kept as the safe range)
-        ("/v1/image_to_video", [_first_frame(), _ratio(GEN4_TURBO_RATIOS), _prompt(required=False),
+        # duration: SDK gives no bounds; Runway docs say 2-10, default 10 (unconfirmed; kept as the safe range).
+        # ratio: required by the SDK types, omitted by the seed's data-URI example: filled (Param.fill).
+        ("/v1/image_to_video", [_first_frame(), _ratio(GEN4_TURBO_RATIOS, required=False, fill=True),
+                                _prompt(required=False),
                                 Param("duration", "int", min=2, max=10, default=10, help="seconds"),
                                 _SEED, _MODERATION]),
     ], Price("second", 5), typical_seconds=(10, 2), description="Fast image-to-video for iteration (no audio)"),
