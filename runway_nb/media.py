@@ -1,0 +1,274 @@
+"""Media inputs -> what goes on the wire.
+
+Every field that takes media accepts an https URL, a data URI, a runway:// URI, a local path (str or
+Path), bytes, a PIL image or a numpy array. The format is judged from the bytes, never the name.
+Small inputs become data URIs; larger ones go through Runway's ephemeral upload, streamed from disk.
+
+Public names (the client calls these):
+  inspect(value, *, field, kinds) -> Source       local look at an input: kind, format, size (no network)
+  async prepare(value, *, field, kinds, http, data_uri_max=None) -> str     one input -> a wire URI
+  async prepare_body(path, body, *, http, data_uri_max=None) -> dict        every media field of a body
+  prepare_sync(...) / prepare_body_sync(...)     the same on the background loop (sync client)
+  input_seconds(value) -> float | None           length of local audio/video, for pricing
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import mimetypes
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlparse
+
+from . import catalog, errors, formats
+from .validate import Problem
+
+PASS_THROUGH = ("https://", "runway://")
+MEDIA_PARAM_TYPES = ("uri", "prompt_image", "typed_uri", "references", "reference_images")
+_EXT = {"jpeg": "jpg"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A local input after a look at its bytes: exactly one of `path` / `data` is set."""
+
+    field: str
+    kind: str
+    format: str
+    size: int
+    path: Path | None = None
+    data: bytes | None = None
+
+    @property
+    def mime(self) -> str:
+        return catalog.INPUT_LIMITS[self.kind].mime[self.format]
+
+    @property
+    def filename(self) -> str:
+        ext = _EXT.get(self.format, self.format)
+        if self.path is not None and self.path.suffix.lower().lstrip(".") in (ext, self.format):
+            return self.path.name
+        stem = self.path.stem if self.path is not None else self.field.replace(".", "_")
+        return f"{stem}.{ext}"
+
+    def data_uri_length(self) -> int:
+        return len(f"data:{self.mime};base64,") + 4 * ((self.size + 2) // 3)
+
+    def read(self) -> bytes:
+        return self.data if self.data is not None else self.path.read_bytes()
+
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64," + base64.b64encode(self.read()).decode("ascii")
+
+
+def _refuse(field: str, value: Any, message: str) -> errors.ValidationError:
+    return errors.ValidationError([Problem(field, _describe(value), message)])
+
+
+def _describe(value: Any) -> Any:
+    """A short stand-in for a value in an error (never megabytes of bytes or base64)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, str) and len(value) > 80:
+        return value[:60] + "..."
+    if isinstance(value, (str, int, float, type(None))):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return f"<{type(value).__name__}>"
+
+
+def _image_bytes(value: Any, field: str) -> bytes | None:
+    """PIL images and numpy arrays -> PNG bytes; None for anything else."""
+    mod = type(value).__module__
+    if mod.startswith("numpy") and hasattr(value, "shape"):
+        value = _array_to_pil(value, field)
+    elif not (mod.startswith("PIL.") and hasattr(value, "save")):
+        return None
+    buf = io.BytesIO()
+    value.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _array_to_pil(arr: Any, field: str) -> Any:
+    import numpy as np
+    from PIL import Image
+
+    shape_ok = arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (3, 4))
+    if not shape_ok:
+        raise _refuse(field, f"<array {arr.shape}>", f"{field}: an image array must be HxW, HxWx3 or HxWx4, "
+                      f"not shape {arr.shape}")
+    if np.issubdtype(arr.dtype, np.floating):
+        if arr.size and (np.nanmin(arr) < 0 or np.nanmax(arr) > 1):
+            raise _refuse(field, f"<array {arr.dtype}>", f"{field}: a float image array must hold values "
+                          "in 0..1 (multiply by 255 and use uint8 for 0..255 data)")
+        arr = np.rint(np.nan_to_num(arr) * 255).astype(np.uint8)
+    elif arr.dtype != np.uint8:
+        raise _refuse(field, f"<array {arr.dtype}>", f"{field}: an image array must be uint8 (0..255) "
+                      f"or float (0..1), not {arr.dtype}")
+    return Image.fromarray(np.ascontiguousarray(arr))
+
+
+def _local(value: Any, field: str) -> tuple[Path | None, bytes | None]:
+    """Turn a local input into a path or bytes; errors name the field."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return None, bytes(value)
+    if isinstance(value, str) and value.startswith("data:"):
+        try:
+            return None, formats.parse_data_uri(value)[1]
+        except ValueError as exc:
+            raise _refuse(field, value, f"{field}: not a readable data URI ({exc})") from None
+    if isinstance(value, (str, os.PathLike)):
+        path = Path(os.fspath(value)).expanduser()
+        if isinstance(value, str) and (value.startswith("http://") or "://" in value):
+            raise _refuse(field, value, f"{field}: URL '{_describe(value)}' is not accepted; use an https:// "
+                          "URL, a runway:// upload URI, a data URI or a local file")
+        if not path.exists():
+            raise _refuse(field, value, f"{field}: file '{path}' does not exist")
+        if path.is_dir():
+            raise _refuse(field, value, f"{field}: '{path}' is a directory; give a media file")
+        return path, None
+    data = _image_bytes(value, field)
+    if data is None:
+        raise _refuse(field, value, f"{field}: cannot use a {type(value).__name__} as media; give a URL, "
+                      "data URI, path, bytes, PIL image or numpy array")
+    return None, data
+
+
+def inspect(value: Any, *, field: str, kinds: tuple[str, ...] | list[str]) -> Source:
+    """Look at a local input (path, bytes, PIL, numpy, data URI): its kind, format and size."""
+    path, data = _local(value, field)
+    if path is not None:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(64)
+    else:
+        size, head = len(data), data[:64]
+    found = formats.sniff(head)
+    allowed = " or ".join(f"{k} ({', '.join(catalog.INPUT_LIMITS[k].formats)})" for k in kinds)
+    if found is None:
+        raise _refuse(field, value, f"{field}: the data is not a recognised media format; {field} takes {allowed}")
+    kind, fmt = found
+    if kind not in kinds:
+        raise _refuse(field, value, f"{field}: got {kind} ({fmt}), but {field} takes {allowed}")
+    limit = catalog.INPUT_LIMITS[kind]
+    if fmt not in limit.formats:
+        raise _refuse(field, value, f"{field}: {fmt.upper()} is not supported for {kind} inputs; "
+                      f"use {', '.join(limit.formats)}")
+    cap = min(limit.upload, catalog.UPLOAD_MAX_BYTES)
+    if size > cap:
+        raise _refuse(field, value, f"{field}: {size / catalog.MB:.1f} MB is over the {cap // catalog.MB} MB "
+                      f"upload limit for {kind} inputs")
+    return Source(field, kind, fmt, size, path, data)
+
+
+async def prepare(value: Any, *, field: str, kinds: tuple[str, ...] | list[str], http: Any,
+                  data_uri_max: int | None = None) -> str:
+    """One media input -> the URI to send: remote URIs pass through, small data inline, large uploaded.
+
+    `data_uri_max` lowers the inline cap (bytes of URI text) below catalog.INPUT_LIMITS[kind].data_uri.
+    """
+    if isinstance(value, str) and value.startswith(PASS_THROUGH):
+        return value
+    src = inspect(value, field=field, kinds=kinds)
+    cap = catalog.INPUT_LIMITS[src.kind].data_uri
+    if data_uri_max is not None:
+        cap = min(cap, data_uri_max)
+    if isinstance(value, str) and value.startswith("data:") and len(value) <= cap and (
+            value[5:].split(";", 1)[0].strip().lower() == src.mime):
+        return value  # already right: sent as written
+    if src.data_uri_length() <= cap:
+        return src.data_uri()  # the type named by the bytes, whatever the data URI claimed
+    return await upload(src, http=http)
+
+
+async def upload(src: Source, *, http: Any) -> str:
+    """Runway's ephemeral upload: ask for a presigned form, then POST the file to it (HTTP.upload
+    streams a path from disk in 64 KiB chunks, with no Runway auth header)."""
+    resp = await http.request("POST", "/v1/uploads", json={"filename": src.filename, "type": "ephemeral"})
+    form = resp.json()
+    url = urljoin(http.base_url + "/", form["uploadUrl"])
+    await http.upload(url, form.get("fields") or {}, filename=src.filename,
+                      source=src.path if src.path is not None else src.data, content_type=src.mime)
+    return form["runwayUri"]
+
+
+def _params_by_name(model: str, path: str, body: dict) -> dict[str, catalog.Param]:
+    endpoint = catalog.endpoint_for(model, path, body)
+    if endpoint is not None:
+        return {p.name: p for p in endpoint.params if p.type in MEDIA_PARAM_TYPES}
+    # A model the catalog does not know: recognise media fields by their wire names on any endpoint.
+    known = {p.name: p for m in catalog.MODELS.values() for e in m.endpoints for p in e.params
+             if p.type in MEDIA_PARAM_TYPES}
+    return {k: v for k, v in known.items() if k in body}
+
+
+def _guess_kind(value: Any, kinds: tuple[str, ...]) -> str:
+    """A typed_uri's `type` for a bare value: from the bytes when local, the URL's suffix otherwise."""
+    if isinstance(value, str) and value.startswith(PASS_THROUGH):
+        mime = mimetypes.guess_type(urlparse(value).path)[0] or ""
+        kind = mime.split("/")[0]
+        return kind if kind in kinds else kinds[0]
+    return inspect(value, field="", kinds=kinds).kind
+
+
+async def prepare_body(path: str, body: dict, *, http: Any, data_uri_max: int | None = None) -> dict:
+    """A wire body with every media field made wire-ready (a new dict; the input is not changed)."""
+    out = dict(body)
+    params = _params_by_name(str(body.get("model", "")), path, body)
+
+    async def one(value: Any, field: str, kinds: tuple[str, ...]) -> str:
+        return await prepare(value, field=field, kinds=kinds, http=http, data_uri_max=data_uri_max)
+
+    for name, param in params.items():
+        value, kinds = body.get(name), param.media or catalog.KINDS
+        if value is None:
+            continue
+        if param.type == "typed_uri":
+            item = value if isinstance(value, dict) else {"type": _guess_kind(value, kinds), "uri": value}
+            kind = item.get("type")
+            out[name] = {**item, "uri": await one(item.get("uri"), f"{name}.uri",
+                                                   (kind,) if kind in catalog.KINDS else kinds)}
+        elif param.type == "prompt_image" and not isinstance(value, (list, tuple)):
+            out[name] = await one(value, name, kinds)
+        elif param.type in ("prompt_image", "references", "reference_images"):
+            items = []
+            for i, item in enumerate(value):
+                item = dict(item) if isinstance(item, dict) else {"uri": item}
+                if param.type == "references":
+                    item.setdefault("type", "image")
+                item["uri"] = await one(item.get("uri"), f"{name}.{i}.uri", kinds)
+                items.append(item)
+            out[name] = items
+        else:
+            out[name] = await one(value, name, kinds)
+    return out
+
+
+def prepare_sync(value: Any, **kw: Any) -> str:
+    """prepare() for sync code: runs on the background loop where the sync client's HTTP lives."""
+    from ._loop import run_sync
+
+    return run_sync(prepare(value, **kw))
+
+
+def prepare_body_sync(path: str, body: dict, **kw: Any) -> dict:
+    from ._loop import run_sync
+
+    return run_sync(prepare_body(path, body, **kw))
+
+
+def input_seconds(value: Any) -> float | None:
+    """Length in seconds of a local audio/video input (for pricing); None for remote or unreadable."""
+    if value is None or (isinstance(value, str) and value.startswith(PASS_THROUGH)):
+        return None
+    if isinstance(value, dict):
+        return input_seconds(value.get("uri"))
+    try:
+        path, data = _local(value, "input")
+        return formats.probe_seconds(path if path is not None else data)
+    except (errors.ValidationError, ValueError, OSError):
+        return None
