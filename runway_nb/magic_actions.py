@@ -1,0 +1,486 @@
+"""What %runway does, as plain functions over a Session. No IPython here: tests call these directly.
+
+The magics (magics.py) parse a line into a Request (magic_args.py), call one function here, and
+only decide how to show what comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import catalog
+from .magic_args import ArgsError, Request, problem_text
+
+TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+SANDBOX_BADGE = "sandbox: synthetic outputs"
+
+
+class BudgetExceeded(ArgsError):
+    """The task would take the session past its budget: refused before anything is sent."""
+
+
+@dataclass
+class Settings:
+    """The values the actions need; magics.Runway keeps them in traitlets and copies them here."""
+
+    output_folder: str = "runway_outputs"
+    timeout: float | None = 600.0
+    budget: float | None = None
+    sandbox: str = "auto"  # auto (sandbox when there is no key) | on | off
+    journal: bool = True
+
+
+class Session:
+    """One notebook's state: its clients (one per output folder), the tasks it started, its budget."""
+
+    def __init__(self, settings: Settings | None = None, client: Any = None) -> None:
+        self.settings = settings or Settings()
+        self._clients: dict[str, Any] = {} if client is None else {self.settings.output_folder: client}
+        self.results: dict[str, Result] = {}
+        self.notes: list[str] = []  # things to tell the user once (the sandbox is in use, ...)
+        self.result_factory = Result  # the magics swap in a subclass that knows how to show itself
+        self.clock: Any = None  # the poller's clock (None: real time)
+        self._lock = threading.Lock()
+
+    def client(self, folder: str | None = None) -> Any:
+        """The client whose journal observer stores outputs in `folder`, made on first use."""
+        folder = folder or self.settings.output_folder
+        with self._lock:
+            if folder not in self._clients:
+                self._clients[folder] = make_client(self.settings, folder, self.notes, self.clock)
+            return self._clients[folder]
+
+    def reset(self) -> None:
+        """Forget the clients (the sandbox setting or the output folder changed)."""
+        with self._lock:
+            self._clients.clear()
+
+    def spent(self) -> float:
+        """Credits this session has committed: final costs where known, estimates while running."""
+        total = 0.0
+        for r in list(self.results.values()):
+            snap = r.task.snapshot()
+            if snap.cost_credits is not None:
+                total += snap.cost_credits
+            elif snap.status not in TERMINAL:
+                total += snap.estimated_credits or 0
+        return total
+
+    def find(self, ref: str) -> Result | None:
+        """A task of this session by id or unique id prefix."""
+        if ref in self.results:
+            return self.results[ref]
+        hits = [r for tid, r in self.results.items() if tid.startswith(ref)]
+        if len(hits) > 1:
+            raise ArgsError(f"{ref!r} matches {len(hits)} tasks of this session; give more of the id")
+        return hits[0] if hits else None
+
+
+def make_client(settings: Settings, folder: str, notes: list[str], clock: Any = None) -> Any:
+    """A RunwayML client with the journal attached; the sandbox notice becomes a note, not a warning."""
+    from .client import RunwayML
+    from .errors import MissingAPIKeyError, RunwayNBWarning
+
+    observers = []
+    if settings.journal:
+        from .resume import journal_observer
+
+        obs = journal_observer(outputs=folder)
+        observers += [obs] if obs is not None else []
+    sandbox = {"auto": None, "on": True, "off": False}[settings.sandbox]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RunwayNBWarning)
+        try:
+            client = RunwayML(sandbox=sandbox, observers=observers, clock=clock)
+        except MissingAPIKeyError as exc:
+            raise ArgsError(f"{exc}\n(%runway sandbox on uses the local sandbox instead)") from None
+    if client.is_sandbox and not os.environ.get("RUNWAYML_API_SECRET"):
+        notes.append(f"{SANDBOX_BADGE}: no RUNWAYML_API_SECRET is set, so the local sandbox at "
+                     f"{client.base_url} is in use meanwhile (free, synthetic media). For real Runway: "
+                     "%env RUNWAYML_API_SECRET=key_...  then  %runway sandbox off")
+    else:
+        notes += [str(w.message) for w in caught if issubclass(w.category, RunwayNBWarning)]
+    return client
+
+
+class Result:
+    """What %runway returns: the task handle, plus the files its outputs were saved to.
+
+    Attributes the task has (status, output, outputs, wait, cancel, ...) are read through to it.
+    """
+
+    def __init__(self, task: Any, request: Request | None = None, folder: str | None = None) -> None:
+        self.task, self.request, self.folder = task, request, folder
+        self.files: list[Path] = []
+        self.message: str | None = None  # why it stopped waiting: failure, detach, timeout
+        self.detached = False
+        self.done = threading.Event()  # set when the task ended and its files are known
+        self.listeners: list = []  # called with a snapshot on every change (the magics' views)
+        self._finishing = False
+        self._lock = threading.Lock()
+        self.journaled = False  # the journal has this task's row (its sidecars use it)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "task":
+            raise AttributeError(name)
+        return getattr(self.task, name)
+
+    @property
+    def sandbox(self) -> bool:
+        return bool(self.task.snapshot().sandbox)
+
+    def summary(self) -> str:
+        """One line: id, model, status, credits, and the badge when the outputs are synthetic."""
+        s = self.task.snapshot()
+        parts = [s.id, s.model or "?", s.status if s.status != "RUNNING" else f"RUNNING {s.progress:.0%}"]
+        credits = s.cost_credits if s.cost_credits is not None else s.estimated_credits
+        if credits is not None:
+            parts.append(f"{credits} credits" + ("" if s.cost_credits is not None else " (estimate)"))
+        if s.sandbox:
+            parts.append(f"[{SANDBOX_BADGE}]")
+        return " · ".join(parts)
+
+    def __repr__(self) -> str:
+        lines = [self.summary()]
+        lines += [f"  {os.path.relpath(p)}" for p in self.files]
+        if self.message:
+            lines.append(f"  {self.message}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Plain HTML players with relative paths (store.StoredResult), so a saved notebook still plays
+        them without a kernel; the sandbox badge above them."""
+        from .store import StoredResult
+
+        s = self.task.snapshot()
+        record = {"id": s.id, "model": s.model, "status": s.status, "prompt": s.prompt,
+                  "cost_credits": s.cost_credits, "estimate_credits": s.estimated_credits,
+                  "failure": s.failure, "failure_code": s.failure_code}
+        badge = (f'<div><span style="background:#fde68a;color:#713f12;border-radius:3px;padding:0 4px">'
+                 f"{SANDBOX_BADGE}</span></div>") if s.sandbox else ""
+        note = f"<div>{html.escape(self.message)}</div>" if self.message else ""
+        return badge + StoredResult(record, self.files)._repr_html_() + note
+
+
+class ScaledClock:
+    """Real time run `scale` times slower for the poller: follows a sandbox served with time_scale=scale
+    at its own pace (0.01: a 30 s task is polled as if 30 s passed when 0.3 s did)."""
+
+    realtime = True
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+
+    def now(self) -> float:
+        return time.monotonic() / self.scale
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) * self.scale)
+
+
+# -- generation ----------------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """A request checked and priced without sending it: what `%runway cost` shows."""
+
+    request: Request
+    body: dict
+    estimate: Any = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def credits(self) -> int | None:
+        return None if self.estimate is None else self.estimate.credits
+
+    def __repr__(self) -> str:
+        what = f"{self.request.model} {self.request.resource.replace('_', '-')}"
+        if self.estimate is None:
+            text = f"{what}: no price known for this model"
+        else:
+            e = self.estimate
+            text = f"{what}: {e.credits} credits (${e.dollars:.2f}) = {e.basis}"
+        return "\n".join([text, *(f"  problem: {p}" for p in self.problems)])
+
+
+def plan(req: Request) -> Plan:
+    """Validate and price a request locally, exactly as the client will (same body, same input length)."""
+    from . import media, pricing
+    from .validate import validate_body
+
+    body = req.preview()
+    problems = [problem_text(p) for p in validate_body(req.path, body)]
+    basis = catalog.MODELS[req.model].price.basis
+    seconds = media.input_seconds(req.fields.get(basis)) if basis else None
+    return Plan(req, body, pricing.estimate(req.model, body, input_seconds=seconds), problems)
+
+
+def submit(session: Session, req: Request) -> Result:
+    """Check, budget, then create the task: one POST, or nothing at all when anything is wrong."""
+    from .errors import ValidationError
+    from .journal import enabled as journal_enabled
+
+    p = plan(req)
+    if p.problems:
+        raise ArgsError("\n".join(p.problems))
+    budget = session.settings.budget
+    if budget is not None:
+        if p.credits is None:
+            raise BudgetExceeded(f"refused: the cost of {req.model} is unknown and a budget of {budget:g} "
+                                 "credits is set (%runway budget off lifts it)")
+        spent = session.spent()
+        if spent + p.credits > budget:
+            raise BudgetExceeded(f"refused: this {req.model} task costs {p.credits} credits and the session "
+                                 f"has spent {spent:g} of its {budget:g} credit budget "
+                                 f"(%runway budget {spent + p.credits:g} or more would allow it)")
+    folder = req.out or session.settings.output_folder
+    client = session.client(folder)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            task = getattr(client, req.resource).create(**req.kwargs())
+        except ValidationError as exc:
+            raise ArgsError("\n".join(problem_text(q) for q in exc.problems)) from None
+    session.notes += [f"note: {w.message}" for w in caught if "sandbox" not in str(w.message)]
+    result = session.result_factory(task, req, folder)
+    result.journaled = session.settings.journal and journal_enabled()
+    session.results[task.id] = result
+    follow(result)
+    return result
+
+
+def follow(result: Result) -> None:
+    """Keep the task polled to its end (even after a detach) and collect its files when it ends."""
+    def changed(snap: Any) -> None:
+        for listener in list(result.listeners):
+            listener(snap)
+        if snap.status in TERMINAL:
+            with result._lock:
+                if result._finishing:
+                    return
+                result._finishing = True
+            threading.Thread(target=finish, args=(result,), daemon=True, name="runway_nb-finish").start()
+
+    if result.task.snapshot().status not in TERMINAL:
+        result.task.on_change(changed)
+    snap = result.task.snapshot()
+    if snap.status in TERMINAL:  # it ended before (or while) we subscribed: no change will come
+        changed(snap)
+
+
+def finish(result: Result) -> None:
+    """Store a succeeded task's outputs (the journal observer has usually started already); then notify."""
+    try:
+        if result.task.status == "SUCCEEDED" and not result.files:
+            result.files = store_outputs(result)
+        elif result.task.status == "FAILED" and not result.message:
+            result.message = f"failed: {result.task.failure} ({result.task.failure_code or 'no code'})"
+    except Exception as exc:  # the task itself is fine; only the copy on disk is missing
+        result.message = f"outputs not stored ({type(exc).__name__}: {exc}); runway_nb.resume() retries"
+    finally:
+        result.done.set()
+        for listener in list(result.listeners):
+            listener(result.task.snapshot())
+
+
+def store_outputs(result: Result) -> list[Path]:
+    """Download the outputs; safe beside the journal observer doing the same (store locks per task and
+    skips files already complete), so whichever comes first does the work."""
+    from . import store
+
+    snap = result.task.snapshot()
+    record = None
+    if result.journaled:
+        from .resume import open_journal
+
+        record = open_journal().get(snap.id)
+    if record is None:
+        record = {"id": snap.id, "model": snap.model, "endpoint": snap.endpoint, "prompt": snap.prompt,
+                  "request": result.request.preview() if result.request else {}, "status": snap.status,
+                  "estimate_credits": snap.estimated_credits, "cost_credits": snap.cost_credits,
+                  "created_at": snap.created_at.timestamp() if snap.created_at else None}
+    paths = store.save_outputs({"id": snap.id, "output": list(snap.output)}, result.folder or store.DEFAULT_FOLDER,
+                               record=record)
+    if result.journaled:  # so "done" also means resume() will not fetch it again
+        open_journal().record_outputs(snap.id, paths)
+    return [Path(p) for p in paths]
+
+
+def wait(result: Result, timeout: float | None) -> str:
+    """Block until the task ends: 'done', 'failed', or 'detached' (Ctrl-C or timeout; it keeps running)."""
+    from .errors import TaskError, TaskTimeoutError
+
+    try:
+        result.task.wait(timeout=timeout)
+    except KeyboardInterrupt:
+        return detach(result, "interrupted")
+    except TaskTimeoutError:
+        return detach(result, f"still running after {timeout:g} s")
+    except TaskError as exc:
+        result.message = str(exc)
+    try:
+        result.done.wait(timeout=(timeout or 600) + 60)
+    except KeyboardInterrupt:
+        return detach(result, "interrupted while saving the outputs")
+    return "done" if result.task.status == "SUCCEEDED" else "failed"
+
+
+def detach(result: Result, why: str) -> str:
+    result.detached = True
+    tid = result.task.id
+    result.message = (f"{why}: detached from task {tid}; it keeps running and is followed in the background "
+                      f"(%runway status {tid[:8]} · %runway cancel {tid[:8]})")
+    return "detached"
+
+
+# -- looking and managing ------------------------------------------------------------------------
+class Table(list):
+    """Rows (dicts) that print as an aligned text table and as an HTML table."""
+
+    def __init__(self, rows: list[dict], columns: tuple[str, ...], title: str = "") -> None:
+        super().__init__(rows)
+        self.columns, self.title = columns, title
+
+    def _cells(self, row: dict) -> list[str]:
+        return ["" if row.get(c) is None else str(row.get(c)) for c in self.columns]
+
+    def __repr__(self) -> str:
+        rows = [list(self.columns)] + [self._cells(r) for r in self]
+        widths = [min(48, max(len(r[i]) for r in rows)) for i in range(len(self.columns))]
+        body = ["  ".join(c[:48].ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+        return "\n".join(([self.title] if self.title else []) + body)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
+        body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{esc(c)}</td>" for c in self._cells(r))
+                       + "</tr>" for r in self)
+        title = f"<div><b>{esc(self.title)}</b></div>" if self.title else ""
+        return f"{title}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def tasks_table(session: Session) -> Table:
+    rows = []
+    for r in session.results.values():
+        s = r.task.snapshot()
+        credits = s.cost_credits if s.cost_credits is not None else s.estimated_credits
+        rows.append({"id": s.id, "model": s.model, "status": s.status, "progress": f"{s.progress:.0%}",
+                     "credits": credits, "elapsed": f"{s.elapsed:.0f} s", "prompt": (s.prompt or "")[:40],
+                     "files": ", ".join(os.path.relpath(p) for p in r.files)})
+    title = f"{len(rows)} task(s) this session, {session.spent():g} credits"
+    if session.settings.budget is not None:
+        title += f" of a {session.settings.budget:g} credit budget"
+    return Table(rows, ("id", "model", "status", "progress", "credits", "elapsed", "prompt", "files"), title)
+
+
+def lookup(session: Session, ref: str) -> Result:
+    """A session task, or any task on the account by full id (retrieved and followed from now on)."""
+    found = session.find(ref)
+    if found is not None:
+        return found
+    from .errors import NotFoundError
+
+    try:
+        task = session.client().tasks.retrieve(ref)
+    except NotFoundError:
+        raise ArgsError(f"no task {ref!r}: not one of this session's, and the API does not know it") from None
+    result = session.result_factory(task, folder=session.settings.output_folder)
+    session.results[task.id] = result
+    follow(result)
+    if task.status in TERMINAL:
+        result.done.wait(60)  # a finished task: show it with its stored files
+    return result
+
+
+def status(session: Session, ref: str) -> Result:
+    result = lookup(session, ref)
+    if result.task.status not in TERMINAL:
+        result.task.refresh()
+    return result
+
+
+def cancel(session: Session, ref: str) -> str:
+    result = lookup(session, ref)
+    before = result.task.status
+    if before in TERMINAL:
+        return f"task {result.task.id} already {before}; nothing to cancel (%runway delete removes it)"
+    result.task.cancel()
+    return f"cancelled task {result.task.id} (was {before})"
+
+
+def delete(session: Session, ref: str) -> str:
+    found = session.find(ref)
+    if found is None:
+        session.client().tasks.delete(ref)
+        return f"deleted task {ref}"
+    found.task.delete()
+    return f"deleted task {found.task.id} on the service (local files stay: {len(found.files)})"
+
+
+class Credits(int):
+    """The organization's balance: an int that prints with dollars and where it came from."""
+
+    sandbox = False
+
+    def __repr__(self) -> str:
+        where = f" [{SANDBOX_BADGE}]" if self.sandbox else ""
+        return f"{int(self)} credits (${int(self) * catalog.CREDIT_DOLLARS:,.2f}){where}"
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(repr(self))
+
+
+def credits(session: Session) -> Credits:
+    client = session.client()
+    value = Credits(client.organization.retrieve().credit_balance)
+    value.sandbox = client.is_sandbox
+    return value
+
+
+def models_table(kind: str | None = None) -> Table:
+    """The catalog as rows: what each model makes, where, for how much, with which choices."""
+    from .magic_args import SUBS, models_for
+
+    sub_of = {m: s for s in SUBS for m in models_for(s)}
+    rows = []
+    for m in catalog.MODELS.values():
+        if kind and m.kind != kind:
+            continue
+        p = m.price
+        unit = {"second": "s", "input_second": "s of input", "image": "image", "char": "characters"}[p.unit]
+        price = f"{p.credits:g}/{'' if p.per == 1 else f'{p.per:g} '}{unit}"
+        if p.by_ratio:
+            price += f" ({min(p.by_ratio.values()):g} at 720p)"
+        if p.silent_credits is not None:
+            price += f" ({p.silent_credits:g} silent)"
+        ratios = dict.fromkeys(c for e in m.endpoints for q in e.params if q.name == "ratio" for c in q.choices)
+        durations = {q.choices or (f"{q.min:g}-{q.max:g}",) for e in m.endpoints for q in e.params
+                     if q.name == "duration"}
+        rows.append({"model": m.id, "kind": m.kind, "magic": f"%runway {sub_of.get(m.id, '?')}",
+                     "credits": price, "audio": "yes" if m.audio else "",
+                     "durations": ", ".join(str(d) for ds in durations for d in ds),
+                     "ratios": ", ".join(ratios) if len(ratios) <= 4 else f"{len(ratios)} ratios",
+                     "about": m.description})
+    return Table(rows, ("model", "kind", "magic", "credits", "audio", "durations", "ratios", "about"),
+                 "1 credit = $0.01")
+
+
+def history_table(model: str | None = None, status: str | None = None, since: str | None = None,
+                  limit: int = 20, kind: str | None = None, text: str | None = None) -> Any:
+    from .resume import history
+
+    return history(model=model, kind=kind, text=text, status=status.upper() if status else None, since=since,
+                   limit=limit)
+
+
+def resume_tasks(session: Session) -> Any:
+    from .resume import resume
+
+    return resume(session.client(), outputs=session.settings.output_folder, timeout=session.settings.timeout)

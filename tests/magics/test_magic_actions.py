@@ -1,0 +1,71 @@
+"""The actions behind %runway as plain functions: no IPython, a Session against the served sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from runway_nb import magic_actions as act
+from runway_nb import magic_args as a
+from runway_nb.magic_args import ArgsError
+
+TIME_SCALE = 0.01  # as in conftest.py
+
+
+@pytest.fixture
+def session(env):
+    s = act.Session(act.Settings(timeout=6000))
+    s.clock = act.ScaledClock(TIME_SCALE)
+    yield s
+    for r in list(s.results.values()):
+        r.done.wait(30)
+
+
+def req(line: str) -> a.Request:
+    return a.to_request(a.parse_argv(a.split(line)), None, {}, {"video": "gen4.5", "image": "gen4_image"})
+
+
+def test_plan_prices_and_checks_without_sending(session, sandbox):
+    n = sandbox.stats()["requests"]
+    p = act.plan(req("video --model veo3.1 --no-audio --duration 6 a quiet lake"))
+    assert p.credits == 120 and not p.problems and "audio off" in repr(p)
+    bad = act.plan(req("video --ratio 960:960 a quiet lake"))
+    assert bad.problems and bad.problems[0].startswith("--ratio:")
+    assert sandbox.stats()["requests"] == n
+
+
+def test_submit_wait_store(session, sandbox):
+    r = act.submit(session, req("image --ratio 1280:720 --seed 5 a windmill"))
+    assert act.wait(r, 6000) == "done"
+    assert r.status == "SUCCEEDED" and r.files[0].is_file() and r.files[0].with_suffix(".json").is_file()
+    assert "sandbox: synthetic outputs" in repr(r) and "runway_outputs/" in r._repr_html_()
+    table = act.tasks_table(session)
+    assert table[0]["id"] == r.task.id and "5 credits" in table.title
+    assert session.spent() == 5
+
+
+def test_budget_and_invalid_requests_send_nothing(session, sandbox):
+    session.settings.budget = 4
+    n = sandbox.stats()["created"]
+    with pytest.raises(act.BudgetExceeded, match="refused"):
+        act.submit(session, req("image --ratio 1280:720 a windmill"))
+    with pytest.raises(ArgsError, match="--ratio"):
+        act.submit(session, req("image --ratio 1:1 a windmill"))
+    assert sandbox.stats()["created"] == n
+
+
+def test_detach_keeps_following(session, monkeypatch):
+    r = act.submit(session, req("video --duration 2 a tram"))
+    monkeypatch.setattr(type(r.task), "wait", lambda self, timeout=600: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert act.wait(r, 6000) == "detached"
+    assert r.detached and "detached" in r.message
+    assert r.done.wait(60) and r.status == "SUCCEEDED" and r.files
+
+
+def test_models_table_covers_the_catalog():
+    from runway_nb import catalog
+
+    rows = act.models_table()
+    assert [r["model"] for r in rows] == list(catalog.MODELS)
+    gen45 = next(r for r in rows if r["model"] == "gen4.5")
+    assert gen45["magic"] == "%runway video" and gen45["credits"] == "12/s"
+    assert "gen4.5" in repr(rows) and "<table>" in rows._repr_html_()
