@@ -1,0 +1,350 @@
+"""Outputs on disk: downloaded as soon as a task succeeds, because Runway's output URLs expire in 24-48 h.
+
+Every file is written atomically (a hidden temp file in the same folder, fsync, os.replace), so a cut
+download never leaves a file under its final name. Names are `<task_id>_<index>.<ext>`; a JSON
+sidecar `<task_id>_<index>.json` beside each holds prompt, model, sanitized parameters, cost and
+timings, and is written last: a sidecar naming an existing file marks that output complete.
+Whatever is written down (here and in the journal) goes through sanitize(): data URIs become a
+hash, size and type, and the API key never appears.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import html
+import json
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote, urlparse
+
+import httpx
+
+from runway_nb import catalog, formats
+
+DEFAULT_FOLDER = "runway_outputs"
+KEY_ENV = "RUNWAYML_API_SECRET"
+_SECRET_NAMES = {"authorization", "apikey", "apisecret", "secret", "token", "accesstoken", "password",
+                 "xapikey", "bearer"}
+CHUNK = 1 << 20
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+_EXT = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "gif": ".gif", "mp4": ".mp4", "mov": ".mov",
+        "webm": ".webm", "mkv": ".mkv", "mp3": ".mp3", "wav": ".wav", "flac": ".flac", "m4a": ".m4a",
+        "aac": ".aac", "ogg": ".ogg"}
+_EXT_BY_TYPE = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "video/mp4": ".mp4",
+                "video/quicktime": ".mov", "video/webm": ".webm", "audio/mpeg": ".mp3", "audio/wav": ".wav",
+                "audio/x-wav": ".wav", "audio/flac": ".flac", "audio/mp4": ".m4a", "audio/aac": ".aac"}
+_KIND_BY_EXT = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "image",
+                ".mp4": "video", ".mov": "video", ".webm": "video", ".mkv": "video", ".mp3": "audio",
+                ".wav": "audio", ".flac": "audio", ".m4a": "audio", ".aac": "audio", ".ogg": "audio"}
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+# -- what may be written down (journal rows and sidecars alike) -----------------------------------
+def describe_data_uri(uri: str) -> dict:
+    """What a data URI held, without its bytes: type, decoded size and SHA-256."""
+    header, _, payload = uri.partition(",")
+    mime = header[5:].split(";")[0] or "text/plain"
+    try:
+        data = base64.b64decode(payload) if header.endswith(";base64") else payload.encode()
+    except (binascii.Error, ValueError):
+        data = payload.encode()
+    return {"data_uri": {"type": mime, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}}
+
+
+def sanitize(value: Any, hide: tuple[str, ...] | None = None) -> Any:
+    """A JSON-safe copy fit to write down: data URIs described, secret-named fields and `hide` strings
+    (default: the key in RUNWAYML_API_SECRET) masked."""
+    if hide is None:
+        hide = tuple(s for s in (os.environ.get(KEY_ENV),) if s and len(s) >= 8)
+    if isinstance(value, Mapping):
+        return {str(k): "****" if _secret_name(str(k)) else sanitize(v, hide) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [sanitize(v, hide) for v in value]
+    if isinstance(value, str):
+        if value[:5].lower() == "data:":
+            return describe_data_uri(value)
+        for secret in hide:
+            value = value.replace(secret, "****")
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+        return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return sanitize(str(value), hide)
+
+
+def mask(text: str | None) -> str | None:
+    """Free text (a prompt, an error message) with the API key masked, should it appear."""
+    key = os.environ.get(KEY_ENV)
+    return text.replace(key, "****") if text and key and len(key) >= 8 else text
+
+
+def _secret_name(name: str) -> bool:
+    return name.lower().replace("-", "").replace("_", "") in _SECRET_NAMES
+
+
+# -- files ------------------------------------------------------------------------------------------
+class IncompleteDownload(OSError):
+    """The server sent fewer bytes than it announced (or none): nothing is kept."""
+
+
+def stem(task_id: str, index: int) -> str:
+    """`<task_id>_<index>`, with anything unsafe in a file name replaced."""
+    return f"{re.sub(r'[^A-Za-z0-9._-]', '_', str(task_id))}_{index}"
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform can open a directory
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _temp_in(folder: Path, name: str) -> Iterator[tuple[Any, Path]]:
+    """A hidden temp file beside the final name; removed unless the caller moved it into place."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{name}.{secrets.token_hex(6)}.part"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)  # umask applies
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f, tmp
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _commit(f: Any, tmp: Path, final: Path) -> Path:
+    f.flush()
+    os.fsync(f.fileno())
+    f.close()
+    os.replace(tmp, final)
+    _fsync_dir(final.parent)
+    return final
+
+
+def atomic_write(path: str | os.PathLike, data: bytes) -> Path:
+    """Write bytes so that the final name only ever holds the complete content."""
+    path = Path(path)
+    with _temp_in(path.parent, path.name) as (f, tmp):
+        f.write(data)
+        return _commit(f, tmp, path)
+
+
+def extension(head: bytes, content_type: str = "", url: str = "") -> str:
+    """The right extension: from the bytes themselves, else the Content-Type, else the URL."""
+    sniffed = formats.sniff(head) if head else None
+    if sniffed and sniffed[1] in _EXT:
+        return _EXT[sniffed[1]]
+    by_type = _EXT_BY_TYPE.get(content_type.split(";")[0].strip().lower())
+    if by_type:
+        return by_type
+    suffix = PurePosixPath(urlparse(url).path).suffix.lower()
+    return suffix if suffix in _KIND_BY_EXT else ".bin"
+
+
+def download(url: str, folder: str | os.PathLike, name: str, *, client: httpx.Client | None = None) -> Path:
+    """Stream `url` into `folder/<name><ext>` atomically; raises (leaving nothing) if cut short."""
+    if client is None:
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as http:
+            return download(url, folder, name, client=http)
+    folder = Path(folder)
+    with _temp_in(folder, name) as (f, tmp), client.stream("GET", url) as response:
+        response.raise_for_status()
+        announced = response.headers.get("content-length")
+        expected = int(announced) if announced and "content-encoding" not in response.headers else None
+        head, size = b"", 0
+        for chunk in response.iter_bytes(CHUNK):
+            if len(head) < 64:
+                head += chunk[: 64 - len(head)]
+            f.write(chunk)
+            size += len(chunk)
+        if size == 0 or (expected is not None and size != expected):
+            raise IncompleteDownload(f"{url.split('?')[0]}: got {size} of {expected or 'some'} bytes")
+        final = folder / (name + extension(head, response.headers.get("content-type", ""), url))
+        return _commit(f, tmp, final)
+
+
+def _iso(epoch: float | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def _timings(events: list) -> dict:
+    """Seconds queued, running and in all, from the journal's event rows (status, at, progress)."""
+    first: dict[str, float] = {}
+    for status, at, *_ in events or ():
+        first.setdefault(status, at)
+    created = first.get("CREATED")
+    started = first.get("RUNNING")
+    finished = next((first[s] for s in ("SUCCEEDED", "FAILED", "CANCELLED") if s in first), None)
+
+    def span(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None else round(b - a, 3)
+
+    return {"started_at": _iso(started), "finished_at": _iso(finished),
+            "queued_seconds": span(created, started), "running_seconds": span(started, finished),
+            "total_seconds": span(created, finished)}
+
+
+def _record_of(task: Any) -> dict:
+    """A journal-like record from a task handle or snapshot, when no journal row is at hand."""
+    def get(name: str, default: Any = None) -> Any:
+        return task.get(name, default) if isinstance(task, Mapping) else getattr(task, name, default)
+
+    body = get("request") or get("body") or {}
+    if not body and get("prompt"):
+        body = {"promptText": get("prompt")}
+    return {"id": get("id"), "model": get("model"), "endpoint": get("endpoint"), "kind": get("kind"),
+            "prompt": get("prompt"), "request": body, "status": get("status"),
+            "estimate_credits": get("estimate_credits", get("estimated_credits")),
+            "cost_credits": get("cost_credits"), "source": get("source"), "events": get("events", ())}
+
+
+def sidecar(record: Mapping, index: int, file: Path) -> dict:
+    """The JSON that describes one stored output: enough to know later what made it and what it cost."""
+    request = sanitize(record.get("request") or {})
+    params = {k: v for k, v in request.items() if k not in ("model", "promptText")}
+    cost = record.get("cost_credits")
+    credits = cost if cost is not None else record.get("estimate_credits")
+    return {
+        "task_id": record.get("id"), "index": index, "file": file.name, "bytes": file.stat().st_size,
+        "kind": _KIND_BY_EXT.get(file.suffix) or record.get("kind"),
+        "model": record.get("model"), "endpoint": record.get("endpoint"),
+        "prompt": request.get("promptText", record.get("prompt")), "parameters": params,
+        "seed": request.get("seed"), "estimated_credits": record.get("estimate_credits"),
+        "cost_credits": cost, "cost_dollars": None if credits is None else round(credits * catalog.CREDIT_DOLLARS, 2),
+        "source": record.get("source"), "created_at": _iso(record.get("created_at")),
+        "timings": _timings(record.get("events") or []), "saved_at": datetime.now(UTC).isoformat(),
+    }
+
+
+def complete(folder: str | os.PathLike, name: str) -> Path | None:
+    """The stored file for `name` if it is complete (its sidecar exists and names it), else None."""
+    side = Path(folder) / f"{name}.json"
+    try:
+        media = Path(folder) / json.loads(side.read_text())["file"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return media if media.is_file() else None
+
+
+def _task_lock(task_id: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(str(task_id), threading.Lock())
+
+
+def save_outputs(task: Any, folder: str | os.PathLike = DEFAULT_FOLDER, *, record: Mapping | None = None,
+                 client: httpx.Client | None = None) -> list[Path]:
+    """Download every output of a succeeded task (handle, snapshot or journal row) with its sidecar.
+
+    Idempotent: outputs already complete on disk are not fetched again, so the live observer and
+    resume() may both call it. `record` (a journal row) fills the sidecar; else the task's fields do.
+    """
+    get = task.get if isinstance(task, Mapping) else lambda name: getattr(task, name, None)
+    task_id, urls = get("id"), [str(u) for u in (get("output") or ())]
+    if not task_id or not urls:
+        raise ValueError(f"task {task_id!r} has no outputs to save (status {get('status')!r})")
+    folder = Path(folder)
+    record = dict(record) if record is not None else _record_of(task)
+    record["id"] = task_id
+    with _task_lock(task_id), contextlib.ExitStack() as stack:
+        http = client or stack.enter_context(httpx.Client(timeout=TIMEOUT, follow_redirects=True))
+        paths = []
+        for index, url in enumerate(urls):
+            name = stem(task_id, index)
+            done = complete(folder, name)
+            if done is None:
+                for stale in folder.glob(f".{name}.*.part"):  # left by a kernel killed mid-download
+                    with contextlib.suppress(OSError):
+                        stale.unlink()
+                done = download(url, folder, name, client=http)
+                data = json.dumps(sidecar(record, index, done), indent=2, ensure_ascii=False)
+                atomic_write(folder / f"{name}.json", data.encode())
+            paths.append(done)
+        return paths
+
+
+def stored(task_id: str, folder: str | os.PathLike = DEFAULT_FOLDER) -> list[Path]:
+    """The complete outputs of a task already on disk, in index order."""
+    paths, index = [], 0
+    while (path := complete(folder, stem(task_id, index))) is not None:
+        paths.append(path)
+        index += 1
+    return paths
+
+
+def relative_url(path: str | os.PathLike) -> str:
+    """A path relative to the working directory as a URL: JupyterLab serves it, with or without a kernel."""
+    rel = os.path.relpath(Path(path).resolve(), Path.cwd())
+    return quote(Path(rel).as_posix())
+
+
+class StoredResult:
+    """A past task shown again from its stored files: plain HTML with relative paths, so it survives."""
+
+    def __init__(self, record: Mapping, files: list[Path] | None = None) -> None:
+        self.record = dict(record)
+        self.id = self.record.get("id")
+        self.files = [Path(p) for p in (files if files is not None else self.record.get("stored") or [])]
+        self.files = [p for p in self.files if p.is_file()]
+
+    @property
+    def sidecars(self) -> list[dict]:
+        out = []
+        for path in self.files:
+            with contextlib.suppress(OSError, ValueError):
+                out.append(json.loads(path.with_suffix(".json").read_text()))
+        return out
+
+    def _summary(self) -> str:
+        r = self.record
+        cost = r.get("cost_credits") if r.get("cost_credits") is not None else r.get("estimate_credits")
+        parts = [str(r.get("model") or "?"), str(r.get("status") or "?")]
+        if cost is not None:
+            parts.append(f"{cost:g} credits")
+        if r.get("created_at"):
+            parts.append(datetime.fromtimestamp(r["created_at"]).strftime("%Y-%m-%d %H:%M"))
+        return " · ".join(parts)
+
+    def __repr__(self) -> str:
+        lines = [f"StoredResult {self.id}: {self._summary()}"]
+        if self.record.get("prompt"):
+            lines.append(f"  prompt: {self.record['prompt'][:200]}")
+        lines += [f"  {os.path.relpath(p)}" for p in self.files] or ["  (no stored files)"]
+        if self.record.get("failure"):
+            lines.append(f"  failure: {self.record['failure']} ({self.record.get('failure_code')})")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        parts = [f'<div class="runway-nb-result" data-task-id="{esc(str(self.id))}" style="font-family:'
+                 f'var(--jp-ui-font-family, sans-serif)"><div><b>{esc(str(self.id))}</b> '
+                 f"{esc(self._summary())}</div>"]
+        if self.record.get("prompt"):
+            parts.append(f"<div style=\"color:var(--jp-ui-font-color2, #555)\">{esc(self.record['prompt'])}</div>")
+        for path in self.files:
+            src, kind = esc(relative_url(path)), _KIND_BY_EXT.get(path.suffix.lower())
+            if kind == "video":
+                parts.append(f'<video src="{src}" controls preload="metadata" style="height:360px;'
+                             f'max-width:100%"></video>')
+            elif kind == "image":
+                parts.append(f'<img src="{src}" style="max-height:360px;max-width:100%">')
+            elif kind == "audio":
+                parts.append(f'<audio src="{src}" controls></audio>')
+            parts.append(f'<div><a href="{src}">{esc(os.path.relpath(path))}</a></div>')
+        if not self.files:
+            parts.append("<div><i>no stored files</i></div>")
+        return "".join(parts) + "</div>"

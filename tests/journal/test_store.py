@@ -1,0 +1,173 @@
+"""The output store: atomic downloads, names, sidecars, and the result object that shows them again."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+
+from runway_nb import store
+from runway_nb.journal import Journal
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x01" * 5000
+MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 400
+
+
+class CutStream(httpx.SyncByteStream):
+    """Sends the first half of the body, then the connection drops."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __iter__(self):
+        yield self.data[: len(self.data) // 2]
+        raise httpx.ReadError("connection reset by peer")
+
+
+def mock_client(files: dict[str, bytes], *, cut: set[str] = frozenset(), short: set[str] = frozenset(),
+                calls: list | None = None) -> httpx.Client:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if calls is not None:
+            calls.append(str(request.url))
+        data = files.get(request.url.path)
+        if data is None:
+            return httpx.Response(403, text="expired")
+        if request.url.path in cut:
+            return httpx.Response(200, headers={"content-length": str(len(data))}, stream=CutStream(data))
+        if request.url.path in short:  # a server announcing more than it sends
+            return httpx.Response(200, headers={"content-length": str(len(data) + 10)},
+                                  stream=httpx.ByteStream(data))
+        return httpx.Response(200, content=data, headers={"content-type": "application/octet-stream"})
+
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+def names(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+RECORD = {
+    "id": "task-1", "model": "gen4_image", "endpoint": "/v1/text_to_image", "kind": "image",
+    "prompt": "a red fox", "request": {"model": "gen4_image", "promptText": "a red fox", "ratio": "1920:1080",
+                                       "seed": 42, "referenceImages": [{"uri": "data:image/png;base64,iVBORw0KGgo="}]},
+    "estimate_credits": 8, "cost_credits": 8, "created_at": 1_700_000_000.0, "source": "demo.ipynb",
+    "events": [("CREATED", 1_700_000_000.0, None), ("RUNNING", 1_700_000_002.0, 0.1),
+               ("SUCCEEDED", 1_700_000_010.5, 1.0)],
+}
+
+
+def test_save_outputs_names_by_sniffed_bytes_and_writes_sidecars(tmp_path):
+    client = mock_client({"/a": PNG, "/b": MP4, "/c": MP3})
+    task = {"id": "task-1", "output": ["https://cdn.example/a?sig=1", "https://cdn.example/b", "https://x/c"]}
+    paths = store.save_outputs(task, tmp_path, record=RECORD, client=client)
+    assert [p.name for p in paths] == ["task-1_0.png", "task-1_1.mp4", "task-1_2.mp3"]
+    assert paths[0].read_bytes() == PNG and paths[1].read_bytes() == MP4
+    assert names(tmp_path) == {"task-1_0.png", "task-1_1.mp4", "task-1_2.mp3",
+                               "task-1_0.json", "task-1_1.json", "task-1_2.json"}
+    side = json.loads((tmp_path / "task-1_0.json").read_text())
+    assert side["task_id"] == "task-1" and side["index"] == 0 and side["file"] == "task-1_0.png"
+    assert side["prompt"] == "a red fox" and side["model"] == "gen4_image" and side["kind"] == "image"
+    assert side["seed"] == 42 and side["cost_credits"] == 8 and side["cost_dollars"] == 0.08
+    assert side["parameters"]["ratio"] == "1920:1080" and "promptText" not in side["parameters"]
+    ref = side["parameters"]["referenceImages"][0]["uri"]
+    assert ref["data_uri"]["type"] == "image/png" and len(ref["data_uri"]["sha256"]) == 64
+    timings = side["timings"]
+    assert timings["queued_seconds"] == 2.0 and timings["running_seconds"] == 8.5
+    assert timings["total_seconds"] == 10.5 and timings["finished_at"].startswith("2023-11-14T22:13:30")
+    assert side["bytes"] == len(PNG) and side["source"] == "demo.ipynb"
+    assert "sig=" not in json.dumps(side)  # signed URLs expire and are not for sharing: never in a sidecar
+
+
+def test_a_cut_download_leaves_no_complete_looking_file(tmp_path):
+    task = {"id": "cut", "output": ["https://cdn.example/v.mp4"]}
+    with pytest.raises(httpx.ReadError):
+        store.save_outputs(task, tmp_path, client=mock_client({"/v.mp4": MP4}, cut={"/v.mp4"}))
+    assert names(tmp_path) == set()  # no final name, no sidecar, and no leftover temp file
+    assert store.stored("cut", tmp_path) == []
+    with pytest.raises(store.IncompleteDownload):
+        store.save_outputs(task, tmp_path, client=mock_client({"/v.mp4": MP4}, short={"/v.mp4"}))
+    assert names(tmp_path) == set()
+    paths = store.save_outputs(task, tmp_path, client=mock_client({"/v.mp4": MP4}))
+    assert paths[0].read_bytes() == MP4 and store.stored("cut", tmp_path) == paths
+
+
+def test_a_download_killed_mid_write_is_cleaned_up_and_redone(tmp_path):
+    (tmp_path / ".k_0.abc123.part").write_bytes(MP4[:100])  # what a SIGKILLed kernel leaves
+    paths = store.save_outputs({"id": "k", "output": ["https://h/v.mp4"]}, tmp_path,
+                               client=mock_client({"/v.mp4": MP4}))
+    assert names(tmp_path) == {"k_0.mp4", "k_0.json"} and paths[0].read_bytes() == MP4
+
+
+def test_saving_twice_downloads_once(tmp_path):
+    calls: list = []
+    task = {"id": "t", "output": ["https://h/a", "https://h/b"]}
+    files = {"/a": PNG, "/b": PNG}
+    first = store.save_outputs(task, tmp_path, client=mock_client(files, calls=calls))
+    second = store.save_outputs(task, tmp_path, client=mock_client(files, calls=calls))
+    assert first == second and len(calls) == 2
+
+
+def test_expired_url_raises_and_keeps_nothing(tmp_path):
+    with pytest.raises(httpx.HTTPStatusError):
+        store.save_outputs({"id": "old", "output": ["https://h/gone"]}, tmp_path, client=mock_client({}))
+    assert names(tmp_path) == set()
+
+
+def test_a_task_without_outputs_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="no outputs"):
+        store.save_outputs({"id": "x", "output": [], "status": "RUNNING"}, tmp_path)
+
+
+def test_extension_falls_back_to_content_type_then_url():
+    assert store.extension(PNG) == ".png"
+    assert store.extension(b"????", "video/mp4") == ".mp4"
+    assert store.extension(b"????", "application/octet-stream", "https://h/x/out.webp?sig=1") == ".webp"
+    assert store.extension(b"????", "", "https://h/x/out") == ".bin"
+
+
+def test_atomic_write_replaces_whole_files_only(tmp_path):
+    target = tmp_path / "a.json"
+    store.atomic_write(target, b"one")
+    store.atomic_write(target, b"two")
+    assert target.read_bytes() == b"two" and names(tmp_path) == {"a.json"}
+
+
+def test_stored_result_shows_files_by_relative_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    paths = store.save_outputs({"id": "r", "output": ["https://h/a", "https://h/b"]}, "runway_outputs",
+                               record={**RECORD, "id": "r", "status": "SUCCEEDED"},
+                               client=mock_client({"/a": MP4, "/b": PNG}))
+    result = store.StoredResult({**RECORD, "id": "r", "status": "SUCCEEDED", "stored": [str(p) for p in paths]})
+    page = result._repr_html_()
+    assert 'src="runway_outputs/r_0.mp4"' in page and "<video" in page and "height:360px" in page
+    assert 'src="runway_outputs/r_1.png"' in page and "<img" in page
+    assert str(tmp_path) not in page  # relative: the saved notebook plays it without a kernel
+    text = repr(result)
+    assert "r" in text and "gen4_image" in text and "runway_outputs/r_0.mp4" in text
+    assert result.sidecars[0]["file"] == "r_0.mp4"
+
+
+def test_stored_result_escapes_the_prompt(tmp_path):
+    page = store.StoredResult({"id": "x", "prompt": "<script>alert(1)</script>", "status": "FAILED"})._repr_html_()
+    assert "<script>" not in page and "no stored files" in page
+
+
+def test_sidecar_falls_back_to_the_task_fields(tmp_path):
+    class Snap:
+        id, model, endpoint, prompt, status = "s", "gen4.5", "/v1/text_to_video", "waves", "SUCCEEDED"
+        output = ("https://h/a",)
+        estimated_credits, cost_credits = 60, 60
+
+    [path] = store.save_outputs(Snap(), tmp_path, client=mock_client({"/a": MP4}))
+    side = json.loads(path.with_suffix(".json").read_text())
+    assert side["model"] == "gen4.5" and side["prompt"] == "waves" and side["cost_dollars"] == 0.6
+
+
+def test_journal_folder_gets_a_gitignore(tmp_path):
+    Journal(tmp_path / "home")
+    assert (tmp_path / "home" / ".gitignore").read_text() == "*\n"
+    assert os.path.exists(tmp_path / "home" / "journal.sqlite3")
