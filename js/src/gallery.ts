@@ -1,0 +1,152 @@
+// Gallery: past results as thumbnails, filtered by kind, model and text in the page; pressing a
+// thumbnail selects it, and the selection is shown below: one result again, or several side by side.
+import { attachSource, MediaFetcher } from "./media";
+import { renderCards } from "./player";
+import { formatSeconds, h, injectStyles, MediaEntry, RenderProps, shorten, uid, watch } from "./shared";
+
+export interface GalleryItem {
+  task_id: string;
+  model: string;
+  kind: string;
+  prompt: string;
+  created_at: number | null; // epoch seconds
+  cost_credits: number | null;
+  outputs: MediaEntry[];
+}
+
+function render({ model, el }: RenderProps): () => void {
+  injectStyles();
+  const fetcher = new MediaFetcher(model);
+  const selected = new Set<string>();
+
+  const kindId = uid("g");
+  const modelId = uid("g");
+  const textId = uid("g");
+  const kindSelect = h("select", { attrs: { id: kindId } });
+  const modelSelect = h("select", { attrs: { id: modelId } });
+  const text = h("input", { attrs: { id: textId, type: "search", placeholder: "prompt or task id" } });
+  const refresh = h("button", { class: "rnb-button", text: "Refresh", attrs: { type: "button" } });
+  const clear = h("button", { class: "rnb-button", text: "Clear selection", attrs: { type: "button" } });
+  const count = h("span", { class: "rnb-muted", attrs: { role: "status" } });
+  const grid = h("div", { class: "rnb-thumbs", attrs: { role: "list", "data-testid": "rnb-gallery-grid" } });
+  const viewerTitle = h("p", { class: "rnb-model" });
+  const viewer = h("div", { class: "rnb-viewer", attrs: { "data-testid": "rnb-gallery-viewer" } });
+  el.replaceChildren(
+    h(
+      "div",
+      { class: "rnb-root rnb-gallery" },
+      h(
+        "div",
+        { class: "rnb-inline" },
+        h("label", { text: "Kind", attrs: { for: kindId } }),
+        kindSelect,
+        h("label", { text: "Model", attrs: { for: modelId } }),
+        modelSelect,
+        h("label", { text: "Search", attrs: { for: textId } }),
+        text,
+        refresh,
+        clear,
+        count,
+      ),
+      grid,
+      viewerTitle,
+      viewer,
+    ),
+  );
+
+  const items = (): GalleryItem[] => model.get("items") ?? [];
+
+  function fillSelect(select: HTMLSelectElement, values: string[], all: string): void {
+    const keep = select.value;
+    select.replaceChildren(h("option", { text: all, attrs: { value: "" } }), ...values.map((v) => h("option", { text: v, attrs: { value: v } })));
+    select.value = values.includes(keep) ? keep : "";
+  }
+
+  function visible(): GalleryItem[] {
+    const query = text.value.trim().toLowerCase();
+    return items().filter(
+      (item) =>
+        (!kindSelect.value || item.kind === kindSelect.value) &&
+        (!modelSelect.value || item.model === modelSelect.value) &&
+        (!query || item.prompt.toLowerCase().includes(query) || item.task_id.toLowerCase().startsWith(query)),
+    );
+  }
+
+  function drawGrid(): void {
+    const shown = visible();
+    grid.replaceChildren(...shown.map(thumb));
+    count.textContent = `${shown.length} of ${items().length} result${items().length === 1 ? "" : "s"}` +
+      (selected.size ? ` · ${selected.size} selected` : "");
+  }
+
+  function thumb(item: GalleryItem): HTMLElement {
+    const first = item.outputs[0];
+    const when = item.created_at ? new Date(item.created_at * 1000).toLocaleString() : "";
+    const button = h(
+      "button",
+      {
+        class: "rnb-thumb",
+        attrs: { type: "button", role: "listitem", "aria-pressed": String(selected.has(item.task_id)), "data-task-id": item.task_id, title: item.prompt },
+      },
+      thumbMedia(first),
+      h("span", { class: "rnb-thumb-text rnb-model", text: item.model }),
+      h("span", { class: "rnb-thumb-text", text: shorten(item.prompt, 60) }),
+      h("span", { class: "rnb-thumb-text rnb-muted", text: when }),
+    );
+    button.addEventListener("click", () => {
+      if (selected.has(item.task_id)) selected.delete(item.task_id);
+      else selected.add(item.task_id);
+      button.setAttribute("aria-pressed", String(selected.has(item.task_id)));
+      drawGrid();
+      drawViewer();
+    });
+    return button;
+  }
+
+  function thumbMedia(entry: MediaEntry | undefined): HTMLElement {
+    const box = h("span", { class: "rnb-thumb-media" });
+    const picture = entry?.kind === "image" ? entry.src : entry?.kind === "video" ? entry.poster : "";
+    if (picture) {
+      const img = h("img", { attrs: { alt: "", loading: "lazy" } });
+      attachSource(img, picture, fetcher);
+      box.append(img);
+    } else {
+      box.textContent = entry?.kind === "audio" ? `♪ ${formatSeconds(entry.seconds)}` : (entry?.kind ?? "");
+    }
+    return box;
+  }
+
+  function drawViewer(): void {
+    const chosen = items().filter((item) => selected.has(item.task_id));
+    viewerTitle.textContent = chosen.length > 1 ? `Comparing ${chosen.length} results` : "";
+    viewer.replaceChildren(...(chosen.length ? [renderCards(chosen.flatMap((item) => item.outputs), fetcher)] : []));
+  }
+
+  function onItems(): void {
+    const all = items();
+    for (const id of [...selected]) if (!all.some((item) => item.task_id === id)) selected.delete(id);
+    fillSelect(kindSelect, [...new Set(all.map((item) => item.kind))], "all kinds");
+    fillSelect(modelSelect, [...new Set(all.map((item) => item.model))].sort(), "all models");
+    drawGrid();
+    drawViewer();
+  }
+
+  kindSelect.addEventListener("change", drawGrid);
+  modelSelect.addEventListener("change", drawGrid);
+  text.addEventListener("input", drawGrid);
+  refresh.addEventListener("click", () => model.send({ type: "refresh" }));
+  clear.addEventListener("click", () => {
+    selected.clear();
+    drawGrid();
+    drawViewer();
+  });
+
+  onItems();
+  const unwatch = watch(model, ["items"], onItems);
+  return () => {
+    unwatch();
+    fetcher.dispose();
+  };
+}
+
+export default { render };
