@@ -216,6 +216,17 @@ class _Organization(_Part):
         return self._face._run(self._face._core.call("POST", "/v1/organization/usage", body, options))
 
 
+def _journal(journal: Any, outputs: Any, given: Iterable[Any]) -> tuple:
+    """The journal observer every client gets unless journal=False or RUNWAY_NB_JOURNAL=0: every task is
+    recorded the moment its create call returns, and its outputs stored when it succeeds."""
+    from .resume import JournalObserver, journal_observer
+
+    if journal is False or any(isinstance(o, JournalObserver) for o in given):
+        return ()
+    observer = journal_observer(None if journal in (None, True) else journal, outputs)
+    return (observer,) if observer is not None else ()
+
+
 class _Face:
     """The calling surface both clients share; subclasses say how to run a coroutine and wrap a task."""
 
@@ -223,7 +234,8 @@ class _Face:
                  runway_version: str | None = catalog.API_VERSION, timeout: Any = DEFAULT_TIMEOUT,
                  max_retries: int = DEFAULT_MAX_RETRIES, default_headers: Mapping[str, str] | None = None,
                  transport: Any = None, sandbox: bool | None = None, observers: Iterable[Any] = (),
-                 clock: Any = None) -> None:
+                 clock: Any = None, journal: Any = None, outputs: str | os.PathLike | None = None) -> None:
+        observers = (*observers, *_journal(journal, outputs, observers))
         self._core = _Core(api_key=api_key, base_url=base_url, sandbox=sandbox, observers=observers,
                            clock=clock, timeout=timeout, max_retries=max_retries, transport=transport,
                            runway_version=runway_version, default_headers=default_headers)

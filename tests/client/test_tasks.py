@@ -420,7 +420,8 @@ def test_sync_face_follows_and_unfollows_from_the_callers_thread():
     clock = FakeClock()
     engine = Engine(clock=clock, api_key=KEY, synth=InstantSynth(), time_scale=1.0)
     transport = Counting(httpx.ASGITransport(app=create_app(engine)), clock)
-    client = RunwayML(api_key=KEY, base_url=BASE, transport=transport, clock=clock, sandbox=False)
+    # journal=False: the journal follows every task to store its outputs, which is not what is tested here
+    client = RunwayML(api_key=KEY, base_url=BASE, transport=transport, clock=clock, sandbox=False, journal=False)
     task = client.text_to_video.create(model="gen4.5", prompt_text="a lake", ratio="1280:720", duration=5)
     engine.settle()
     got = threading.Event()
