@@ -1,0 +1,50 @@
+"""README.md is a promise to a newcomer: its client example runs, and its price table is the catalog's."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from runway_nb import catalog
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def _section(title: str) -> str:
+    return README.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_price_table_lists_every_model_at_its_catalog_price():
+    rows = re.findall(r"^\| `([^`]+)` \| (\w+) \| ([^|]+) \| ([^|]+) \|$", _section("Models and cost"), re.M)
+    assert {r[0] for r in rows} == set(catalog.MODELS)
+    for model_id, kind, endpoints, price in rows:
+        model = catalog.MODELS[model_id]
+        assert kind == model.kind
+        assert [e.strip() for e in endpoints.split(",")] == [p.removeprefix("/v1/") for p in model.paths]
+        numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", price)]
+        expected = {model.price.credits, *model.price.by_ratio.values()}
+        if model.price.silent_credits is not None:
+            expected.add(model.price.silent_credits)
+        assert expected <= set(numbers), (model_id, price)
+        if model.price.per != 1:
+            assert model.price.per in numbers, (model_id, price)
+
+
+def test_client_example_runs_against_the_sandbox(monkeypatch, tmp_path):
+    from runway_nb.sandbox import serve
+
+    code = re.search(r"```python\n(.*?)```", _section("The client"), re.S).group(1)
+    with serve(time_scale=0.001) as sb:
+        monkeypatch.setenv("RUNWAYML_BASE_URL", sb.base_url)
+        monkeypatch.setenv("RUNWAYML_API_SECRET", sb.api_key)
+        scope: dict = {}
+        exec(compile(code, "README.md", "exec"), scope)
+    assert scope["task"].status == "SUCCEEDED"
+    assert Path("sky.mp4").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("name", ["GenerateForm", "Gallery"])
+def test_widgets_named_in_the_readme_exist(name):
+    import runway_nb.widgets
+
+    assert "import GenerateForm, Gallery" in README and hasattr(runway_nb.widgets, name)
