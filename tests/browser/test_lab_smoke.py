@@ -1,0 +1,82 @@
+"""JupyterLab and Notebook 7 serve a notebook whose cells display the widgets; each renders its own DOM.
+
+tests/browser/notebooks/smoke.ipynb: a GenerateForm, a TaskView kept live to the end (it becomes the
+player and loads the image through the server's files route), and a TaskView that swaps itself for
+plain HTML when its task ends. Screenshots land in test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+QUICKSTART = REPO / "notebooks" / "quickstart.ipynb"
+
+_IMAGE_LOADED = "img => img.complete && img.naturalWidth > 0"
+
+
+def _loaded(nb, locator) -> None:
+    nb.page.wait_for_function(f"el => ({_IMAGE_LOADED})(el)", arg=locator.element_handle())
+
+
+def test_lab_renders_the_widgets_of_a_notebook(lab_server, open_notebook):
+    nb = open_notebook(lab_server, "smoke.ipynb")
+    nb.run_all()
+    assert nb.errors() == []
+
+    nb.testid("rnb-form").wait_for(state="visible")
+    assert nb.testid("rnb-estimate").count() == 1
+    nb.screenshot("lab_smoke_form")
+
+    # The live view became the player: SUCCEEDED, with the stored image shown.
+    live = nb.page.locator(".jp-Notebook [data-testid='rnb-task-view'][data-status='SUCCEEDED']")
+    live.wait_for(state="visible")
+    image = live.locator("img[data-source]").first
+    image.wait_for(state="attached")
+    _loaded(nb, image)
+
+    # The swapped view left plain HTML behind: an <img> on the stored file (files route), and no widget.
+    swapped_cell = nb.page.locator(".jp-Notebook .jp-CodeCell").nth(3)
+    static_img = swapped_cell.locator(".jp-RenderedHTMLCommon img[src*='runway_outputs/']")
+    static_img.wait_for(state="visible")
+    _loaded(nb, static_img)
+    assert swapped_cell.locator("[data-testid='rnb-task-view']").count() == 0
+
+    live.scroll_into_view_if_needed()
+    assert nb.screenshot("lab_smoke_outputs").stat().st_size > 10_000
+    nb.screenshot("lab_smoke_task_view", live)
+    assert nb.widget_failures() == []
+    assert not [line for line in nb.page.console_log if line.startswith("[pageerror]")]
+
+
+@pytest.mark.xfail(reason="a widget's relative src resolves against the page URL (/lab/workspaces/.../tree/), "
+                          "which answers with the app's HTML, so media falls back to the kernel's bytes; "
+                          "the front end should resolve it against the server's /files/ route", strict=False)
+def test_lab_widget_loads_media_from_the_files_route(lab_server, open_notebook):
+    nb = open_notebook(lab_server, "smoke.ipynb")
+    nb.run_all()
+    image = nb.page.locator(".jp-Notebook [data-testid='rnb-task-view'][data-status='SUCCEEDED'] img[data-source]")
+    image.first.wait_for(state="attached")
+    _loaded(nb, image.first)
+    assert image.first.get_attribute("data-source") == "file"
+
+
+def test_notebook7_renders_the_form(notebook_server, open_notebook):
+    nb = open_notebook(notebook_server, "smoke.ipynb")
+    nb.run_all()
+    assert nb.errors() == []
+    nb.testid("rnb-form").wait_for(state="visible")
+    nb.page.locator(".jp-Notebook [data-testid='rnb-task-view'][data-status='SUCCEEDED']").wait_for(state="visible")
+    assert nb.widget_failures() == []
+    nb.screenshot("notebook7_smoke")
+
+
+@pytest.mark.skipif(not QUICKSTART.exists(), reason="notebooks/quickstart.ipynb is not written yet")
+def test_lab_runs_the_quickstart_notebook(lab_server, open_notebook):
+    nb = open_notebook(lab_server, "examples/quickstart.ipynb")
+    nb.run_all()
+    assert nb.errors() == []
+    assert nb.widget_failures() == []
+    nb.screenshot("lab_quickstart")
