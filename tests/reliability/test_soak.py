@@ -1,0 +1,145 @@
+"""Soak under faults: hundreds of task lifecycles across every seed model, through the client (with the
+journal attached, as the magics attach it) and through %runway, on a sandbox that injects every fault
+it knows. Asserted as counts: what the sandbox created is what the client recorded (an honest
+TaskMayExistError accounts for each task whose id never came back), every succeeded task's output is
+on disk, and every error a user saw was a runway_nb error with a message. bench/bench_soak.py runs more.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from rel_support import CASES, InstantSynth, ScaledClock, soak_faults, table
+from soak_support import (
+    cancel_figures,
+    error_classes,
+    journal_figures,
+    magic_soak,
+    reconcile,
+    run_lifecycles,
+    stored_files,
+)
+
+from runway_nb import catalog
+from runway_nb.client import RunwayML
+from runway_nb.journal import Journal
+from runway_nb.resume import JournalObserver, resume
+from runway_nb.sandbox import serve
+
+TIME_SCALE = 0.002  # a 60 s task takes 0.12 s; the client's ScaledClock polls on the same scale
+LIFECYCLES = 300
+
+
+def test_every_seed_model_is_in_the_soak(media):
+    assert {kwargs("m", media)["model"] for _, _, kwargs in CASES} == set(catalog.MODELS)
+
+
+def test_soak_through_the_client(workdir, media, quiet_logs):
+    folder = workdir / "runway_outputs"
+    with serve(time_scale=TIME_SCALE, synth=InstantSynth(), concurrency=3, daily_limit=10**6, credits=10**9,
+               faults=soak_faults(), fault_seed=7) as sb:
+        journal = Journal(workdir / ".runway")
+        # one download client for the observer: without it store.py makes an httpx.Client (~20 ms of CPU for
+        # its TLS context) per stored task, which is most of this test's time (bench_soak.py keeps the default)
+        downloads = httpx.Client(timeout=30)
+        observer = JournalObserver(journal, folder, client=downloads)
+        client = RunwayML(api_key=sb.api_key, base_url=sb.base_url, clock=ScaledClock(TIME_SCALE),
+                          observers=[observer])
+        before = set(sb.engine.stats()["task_ids"])
+        outcomes = run_lifecycles(client, media, range(LIFECYCLES), folder, workers=24)
+        figures = reconcile(outcomes, sb.engine, client, folder, before=before)
+        for o in outcomes:  # the observer's own downloads (store.py) end before the sandbox goes
+            if o.task_id:
+                try:
+                    observer.wait_stored(o.task_id, timeout=30)
+                except Exception:  # noqa: BLE001 - counted below as the journal's store failures
+                    pass
+        figures.update(journal_figures(journal, outcomes, sb.engine))
+        figures.update(cancel_figures(outcomes, sb.engine))
+        faults = sb.engine.stats()["faults"]
+        sb.set_faults(None)
+        report = resume(client, journal=journal, outputs=folder)
+        figures["resume(): stored after the soak"] = len(report.stored)
+        figures["journal rows still unfinished"] = len(journal.unfinished())
+        client.close()
+        downloads.close()
+    print(table(f"soak: {LIFECYCLES} lifecycles through RunwayML", list(figures.items())))
+    print(table("errors users saw", sorted(error_classes(outcomes).items()), ("step: error", "count")))
+    print(table("faults injected", sorted(faults.items()), ("fault", "count")))
+
+    unclear = [u for o in outcomes for u in o.unclear]
+    assert unclear == []
+    assert figures["lifecycles"] == LIFECYCLES
+    assert figures["client ids unknown to the sandbox"] == 0
+    assert figures["duplicates (a request made >1 task)"] == 0
+    assert figures["tasks with no marker"] == 0
+    # created = recorded + orphans, and every orphan is a create that said "maybe"
+    assert figures["created by the sandbox"] == figures["ids returned to the client"] + figures[
+        "orphans (created, id never returned)"]
+    assert figures["orphans matched to a TaskMayExistError"] == figures["orphans (created, id never returned)"]
+    assert figures["outputs stored"] == figures["succeeded (sandbox, not deleted)"]
+    assert figures["succeeded but not stored"] == 0
+    assert figures["client ids missing from the journal"] == 0
+    assert figures["journal rows the client never had"] == 0
+    assert figures["journal status differs from the sandbox"] == 0
+    assert figures["journal rows still unfinished"] == 0
+    # the soak met every kind of fault it was meant to
+    for kind in ("429", "500", "502", "503", "drop_before", "drop_after", "slow", "failed_task", "truncated",
+                 "long_throttle", "expired_url"):
+        assert faults.get(kind, 0) > 0, (kind, faults)
+    assert figures["TaskMayExistError"] > 0 and figures["succeeded (sandbox, not deleted)"] > LIFECYCLES // 2
+
+
+def test_soak_through_the_magics(shell_for, workdir, media, quiet_logs):
+    cells = 30
+    with serve(time_scale=TIME_SCALE, synth=InstantSynth(), concurrency=3, daily_limit=10**6, credits=10**9,
+               faults=soak_faults(), fault_seed=11) as sb:
+        shell = shell_for(sb, TIME_SCALE)
+        before = sb.engine.stats()["created"]
+        figures = magic_soak(shell, media, cells)
+        results = figures.pop("_results")
+        unclear = figures.pop("_unclear")
+        usage = figures.pop("_usage")
+        created = sb.engine.stats()["created"] - before
+        figures["created by the sandbox"] = created
+        succeeded = sum(1 for r in results if r.task.status == "SUCCEEDED")
+        sb.set_faults(None)
+        shell.run_cell("_report = %runway resume", store_history=False)
+        report = shell.user_ns.get("_report")
+        figures["stored by %runway resume"] = len(report.stored) if report is not None else "n/a"
+        on_disk = stored_files(workdir / "runway_outputs")
+        figures["outputs on disk after resume"] = len({r.task.id for r in results if r.task.status == "SUCCEEDED"}
+                                                      & set(on_disk))
+    print(table(f"soak: {cells} %runway cells", list(figures.items())))
+    print(table("UsageErrors", sorted(usage.items()), ("error", "count")))
+    assert unclear == []
+    assert figures["tracebacks shown"] == 0
+    assert figures["tasks started"] + figures["refused with a UsageError (clear)"] == cells
+    assert figures["finished"] == figures["tasks started"]
+    # every task started is one the sandbox made; each other task it made is a create that said "maybe"
+    assert figures["tasks started"] <= created <= figures["tasks started"] + usage.get("TaskMayExistError", 0)
+    assert figures["outputs on disk after resume"] == succeeded
+
+
+@pytest.mark.xfail(strict=True, reason="defect: Task.cancel() on a task the service has already finished (the handle "
+                   "has not polled since) sends DELETE, which deletes a finished task and its outputs; the handle then "
+                   "says CANCELLED. Racing a poll, the handle even says SUCCEEDED while the outputs are gone (soak "
+                   "figure 'cancel(): handle says SUCCEEDED, outputs deleted')")
+def test_cancel_leaves_a_task_that_already_finished_alone(workdir):
+    from runway_nb.sandbox import Engine, FakeClock, create_app
+
+    clock = FakeClock()
+    engine = Engine(clock=clock, synth=InstantSynth(), time_scale=0.01, api_key="key_cancel_0123456789")
+    client = RunwayML(api_key="key_cancel_0123456789", base_url="http://127.0.0.1", journal=False,
+                      transport=httpx.ASGITransport(app=create_app(engine)))
+    task = client.text_to_image.create(model="gemini_2.5_flash", prompt_text="a", ratio="1344:768")
+    for _ in range(3):  # the service finishes it; nobody follows the handle, so it has not looked since
+        engine.settle()
+        clock.advance(1000)
+        engine.tick()
+    assert engine.task(task.id).state == "SUCCEEDED" and task.status == "PENDING"
+    task.cancel()
+    deleted = engine.task(task.id).deleted
+    client.close()
+    engine.close()
+    assert not deleted
