@@ -105,7 +105,12 @@ function render({ model, el }: RenderProps): () => void {
 
   function thumbMedia(entry: MediaEntry | undefined): HTMLElement {
     const box = h("span", { class: "rnb-thumb-media" });
-    const picture = entry?.kind === "image" ? entry.src : entry?.kind === "video" ? entry.poster : "";
+    const picture =
+      entry?.kind === "image"
+        ? entry
+        : entry?.kind === "video" && entry.poster
+          ? { src: entry.poster, path: entry.poster_path }
+          : null;
     if (picture) {
       const img = h("img", { attrs: { alt: "", loading: "lazy" } });
       attachSource(img, picture, fetcher);

@@ -1,7 +1,7 @@
 // Players for stored outputs: video (controls, loop, muted autoplay preview, poster), image (fits the
 // cell, click to enlarge), audio (controls and duration). Several outputs sit side by side, each with
 // its prompt, model, seed, ratio, duration, cost and a link to the stored file.
-import { attachSource, MediaFetcher } from "./media";
+import { attachSource, fileUrl, MediaFetcher } from "./media";
 import { formatCredits, formatSeconds, h, injectStyles, MediaEntry, RenderProps, watch } from "./shared";
 
 /** A row of player cards, one per output. */
@@ -15,7 +15,7 @@ export function renderCard(entry: MediaEntry, fetcher: MediaFetcher | null): HTM
   const link = h("a", {
     class: "rnb-file",
     text: entry.src,
-    attrs: { href: entry.src, download: entry.name, target: "_blank", rel: "noopener", title: "the stored file" },
+    attrs: { href: fileUrl(entry), download: entry.name, target: "_blank", rel: "noopener", title: "the stored file" },
   });
   const followUrl = (url: string) => link.setAttribute("href", url);
   const card = h(
@@ -72,12 +72,12 @@ function renderVideo(entry: MediaEntry, fetcher: MediaFetcher | null, onUrl: (ur
       autoplay: true,
       playsinline: true,
       preload: "metadata",
-      poster: entry.poster || null,
+      poster: entry.poster ? fileUrl({ src: entry.poster, path: entry.poster_path }) : null,
       "aria-label": `video: ${entry.name}`,
     },
   });
   video.muted = true; // the attribute alone does not mute a created element
-  attachSource(video, entry.src, fetcher, onUrl);
+  attachSource(video, entry, fetcher, onUrl);
   return video;
 }
 
@@ -86,7 +86,7 @@ function renderImage(entry: MediaEntry, fetcher: MediaFetcher | null, onUrl: (ur
     class: "rnb-image",
     attrs: { alt: entry.prompt || entry.name, width: entry.width ?? null, height: entry.height ?? null },
   });
-  attachSource(img, entry.src, fetcher, onUrl);
+  attachSource(img, entry, fetcher, onUrl);
   // A button, so the keyboard can enlarge too; aria-pressed tells a screen reader the state.
   const button = h("button", {
     class: "rnb-enlarge",
@@ -107,7 +107,7 @@ function renderAudio(entry: MediaEntry, fetcher: MediaFetcher | null, onUrl: (ur
   audio.addEventListener("loadedmetadata", () => {
     if (Number.isFinite(audio.duration)) length.textContent = audioLength(audio.duration);
   });
-  attachSource(audio, entry.src, fetcher, onUrl);
+  attachSource(audio, entry, fetcher, onUrl);
   const row = h("div", { class: "rnb-audio-row" }, audio, length);
   return entry.peaks?.length ? h("div", {}, renderWaveform(entry.peaks, audio), row) : row;
 }

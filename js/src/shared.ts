@@ -19,11 +19,13 @@ export interface RenderProps {
 
 /** One stored output as Python describes it (runway_nb/widgets/_media.py: media_entry). */
 export interface MediaEntry {
-  src: string; // relative path the notebook server serves, e.g. runway_outputs/abc_0.mp4
+  src: string; // path relative to the kernel's working directory, e.g. runway_outputs/abc_0.mp4
+  path?: string; // the file's absolute path (forward slashes): the files route is built from it
   name: string;
   kind: "video" | "image" | "audio" | string;
   mime?: string;
   poster?: string;
+  poster_path?: string;
   width?: number;
   height?: number;
   seconds?: number | null;

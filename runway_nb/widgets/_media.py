@@ -1,10 +1,12 @@
 """Stored outputs as the front end sees them, and the one way their bytes reach it.
 
-An entry is a small dict: the file's path relative to the working directory (the notebook's folder,
-which JupyterLab serves), its kind and MIME type, and what made it (read from the store's JSON
-sidecar). Bytes are never put in a trait: when the browser cannot load the relative path (VS Code,
-Colab), it asks with a {type: "media", src} message and MediaServer answers with one binary buffer,
-only for files this widget shows.
+An entry is a small dict: the file's path relative to the working directory (the notebook's folder),
+its absolute path (`path`, POSIX form), its kind and MIME type, and what made it (read from the
+store's JSON sidecar). A widget's page URL is not the notebook's folder, so a relative src does not
+load there: where the page is Jupyter's (JupyterLab, Notebook 7) the front end turns `path` into the
+server's `<baseUrl>files/<path under the server root>` URL (js/src/media.ts). Bytes are never put in a
+trait: when the browser cannot load the file (VS Code, Colab), it asks with a {type: "media", src}
+message and MediaServer answers with one binary buffer, only for files this widget shows.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import os
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from .. import catalog, store
 
@@ -56,6 +57,7 @@ def media_entry(path: str | os.PathLike, **meta: Any) -> dict:
     cost = _first(side.get("cost_credits"), meta.get("cost_credits"))
     entry = {
         "src": store.relative_url(path),
+        "path": absolute_path(path),
         "name": path.name,
         "kind": kind,
         "mime": mime_of(path),
@@ -77,6 +79,7 @@ def media_entry(path: str | os.PathLike, **meta: Any) -> dict:
     elif kind == "video":
         poster = poster_for(path)
         entry["poster"] = store.relative_url(poster) if poster else ""
+        entry["poster_path"] = absolute_path(poster) if poster else ""
     elif kind == "audio":
         entry["seconds"] = _seconds(path)
         entry["peaks"] = waveform(path)
@@ -91,6 +94,11 @@ def remote_entry(url: str, index: int, kind: str, **meta: Any) -> dict:
             "seed": meta.get("seed"), "ratio": meta.get("ratio"), "duration": meta.get("duration"),
             "cost_credits": cost, "cost_dollars": None if cost is None else round(cost * catalog.CREDIT_DOLLARS, 2),
             "sandbox": bool(meta.get("sandbox")), "seconds": None}
+
+
+def absolute_path(path: str | os.PathLike) -> str:
+    """The file's absolute path with forward slashes (as Jupyter's page config writes its root)."""
+    return Path(path).resolve().as_posix()
 
 
 def _first(*values: Any) -> Any:
@@ -179,7 +187,7 @@ class MediaServer:
         entry = media_entry(path, **meta)
         self._files[entry["src"]] = Path(path).resolve()
         if entry["poster"]:
-            self._files[entry["poster"]] = (Path.cwd() / unquote(entry["poster"])).resolve()
+            self._files[entry["poster"]] = Path(entry["poster_path"])
         return entry
 
     def allow(self, src: str, path: str | os.PathLike) -> None:

@@ -225,7 +225,7 @@ def page(browser, request):
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(f"[{m.type}] {m.text}"))
-    page.on("pageerror", lambda e: console.append(f"[pageerror] {e}"))
+    page.on("pageerror", lambda e: console.append(f"[pageerror] {e}\n{e.stack or ''}"))
     page.console_log = console
     yield page
     name = _artifact_name(request.node.name)

@@ -7,7 +7,9 @@ plain HTML when its task ends. Screenshots land in test-artifacts/browser/.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -51,25 +53,47 @@ def test_lab_renders_the_widgets_of_a_notebook(lab_server, open_notebook):
     assert not [line for line in nb.page.console_log if line.startswith("[pageerror]")]
 
 
-@pytest.mark.xfail(reason="a widget's relative src resolves against the page URL (/lab/workspaces/.../tree/), "
-                          "which answers with the app's HTML, so media falls back to the kernel's bytes; "
-                          "the front end should resolve it against the server's /files/ route", strict=False)
-def test_lab_widget_loads_media_from_the_files_route(lab_server, open_notebook):
+def _assert_media_from_files_route(nb, responses: list) -> None:
+    """The live player's image came from the server's files route (not the page URL, not the kernel's
+    bytes), and its file link opens the same file."""
+    view = nb.page.locator(".jp-Notebook [data-testid='rnb-task-view'][data-status='SUCCEEDED']").first
+    image = view.locator("img[data-source]").first
+    image.wait_for(state="attached")
+    _loaded(nb, image)
+    assert image.get_attribute("data-source") == "file"  # "kernel" once the fallback asked for bytes
+    src = image.get_attribute("src")
+    assert re.fullmatch(r"/files/runway_outputs/[^/]+\.png", src), src
+    served = [r for r in responses if urlsplit(r.url).path == src]
+    assert served and served[0].status == 200 and served[0].headers["content-type"].startswith("image/")
+
+    link = view.locator("a.rnb-file").first
+    assert link.get_attribute("href") == src
+    assert link.inner_text().startswith("runway_outputs/")
+    opened = nb.page.request.get(urljoin(nb.page.url, link.get_attribute("href")))
+    assert opened.status == 200 and opened.body()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_lab_widget_loads_media_from_the_files_route(lab_server, open_notebook, page):
+    responses: list = []
+    page.on("response", lambda response: responses.append(response))
     nb = open_notebook(lab_server, "smoke.ipynb")
     nb.run_all()
-    image = nb.page.locator(".jp-Notebook [data-testid='rnb-task-view'][data-status='SUCCEEDED'] img[data-source]")
-    image.first.wait_for(state="attached")
-    _loaded(nb, image.first)
-    assert image.first.get_attribute("data-source") == "file"
+    _assert_media_from_files_route(nb, responses)
+    live = nb.page.locator(".jp-Notebook [data-testid='rnb-task-view'][data-status='SUCCEEDED']").first
+    live.scroll_into_view_if_needed()
+    nb.screenshot("lab_files_route_player", live)
 
 
-def test_notebook7_renders_the_form(notebook_server, open_notebook):
+def test_notebook7_renders_the_form(notebook_server, open_notebook, page):
+    responses: list = []
+    page.on("response", lambda response: responses.append(response))
     nb = open_notebook(notebook_server, "smoke.ipynb")
     nb.run_all()
     assert nb.errors() == []
     nb.testid("rnb-form").wait_for(state="visible")
     nb.page.locator(".jp-Notebook [data-testid='rnb-task-view'][data-status='SUCCEEDED']").wait_for(state="visible")
     assert nb.widget_failures() == []
+    _assert_media_from_files_route(nb, responses)  # Notebook 7's page config has rootUri, no serverRoot
     nb.screenshot("notebook7_smoke")
 
 

@@ -88,6 +88,9 @@ def test_success_makes_player_entries_with_relative_paths(workdir):
     assert entry["kind"] == "video" and entry["mime"] == "video/mp4"
     assert entry["poster"] == "runway_outputs/task-1_0.poster.jpg"
     assert (workdir / "runway_outputs" / "task-1_0.poster.jpg").is_file()
+    # Absolute paths, so the front end can build the server's files/ URL (the page URL is not the folder).
+    assert entry["path"] == (workdir / "runway_outputs" / "task-1_0.mp4").resolve().as_posix()
+    assert entry["poster_path"] == (workdir / "runway_outputs" / "task-1_0.poster.jpg").resolve().as_posix()
     assert (entry["model"], entry["seed"], entry["ratio"], entry["duration"]) == ("gen4.5", 42, "1280:720", 5)
     assert entry["cost_credits"] == 60 and entry["cost_dollars"] == 0.6
     assert view.paths == paths
@@ -106,6 +109,17 @@ def test_media_request_sends_bytes_as_a_buffer_only_for_shown_files(workdir):
     assert ok == {"type": "media", "src": "runway_outputs/task-1_0.mp4", "ok": True, "mime": "video/mp4"}
     assert data == paths[0].read_bytes()
     assert refused["ok"] is False and no_buffers == []
+
+
+def test_media_request_answers_for_the_poster_too(workdir):
+    paths = stored_video(workdir)
+    view = TaskView(FakeTask(status="SUCCEEDED", output=("http://x/1",), cost_credits=60), save=lambda *a: paths)
+    wait_end(view)
+    fe = FrontEnd(view)
+    fe.say({"type": "media", "src": "runway_outputs/task-1_0.poster.jpg"})
+    [(reply, [data])] = fe.received
+    assert reply["ok"] is True and reply["mime"] == "image/jpeg"
+    assert data == (workdir / "runway_outputs" / "task-1_0.poster.jpg").read_bytes()
 
 
 def test_failed_save_falls_back_to_the_output_urls(workdir):
