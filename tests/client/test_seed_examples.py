@@ -1,6 +1,6 @@
 """Every Python example of the seed guide, run against a served sandbox with only the import changed.
 
-The examples are parsed out of /work/shared/seed/runway-api.txt, not copied, so a change in the guide
+The examples are parsed out of ../shared/seed/runway-api.txt (beside the repo), not copied, so a change in the guide
 shows up here. That text lost its line breaks, so two mechanical repairs restore them: a `# comment`
 ends where its line ended (before the next `)`, `]` or `name=`), and the one-line try/except is
 laid out on lines again. The only edit that is not mechanical is the error-handling example's
@@ -19,7 +19,7 @@ import pytest
 from runway_nb import catalog
 from runway_nb.sandbox import FaultProfile, serve
 
-SEED = Path("/work/shared/seed/runway-api.txt")
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "runway-api.txt"  # ../shared beside the repo
 KEY = "key_SEEDexamples_0a1b2c3d4e5f"
 IMPORT = "from runway_nb import RunwayML, APIError, RateLimitError"
 STARTS = ("task = client.", "print(", "client.tasks.", "import base64", "with open(", "try:", "reference_images=[")
