@@ -1,0 +1,75 @@
+"""nbval runs these notebooks (`pytest --nbval-lax notebooks/`) against one fast local sandbox.
+
+Every kernel nbval starts inherits this process's environment, so setting RUNWAYML_BASE_URL and
+RUNWAYML_API_SECRET here points each notebook's client at a sandbox served by the test process, with
+no change to the notebooks (the same variables point them at any Runway-compatible server). The
+sandbox runs `TIME_SCALE` times the real service's typical durations, and a private IPython profile
+tells each kernel's poller so at start (runway_nb.poll.learn: what it would otherwise learn from the
+first finished task), so each notebook takes seconds. A real key in the environment is replaced for the test run: tests never spend credits.
+
+The journal goes to a temporary RUNWAY_NB_HOME, so history, costs and the Gallery show this run only.
+Outputs land in notebooks/runway_outputs/ (git-ignored), as they do for a person running the notebooks,
+and the files this run added there are removed at the end (what was there before is left alone).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+TIME_SCALE = 0.01  # a gen4.5 10 s video: ~90 s on the real service, ~1 s here
+OUTPUTS = Path(__file__).resolve().parent / "runway_outputs"
+_state: dict = {}
+
+
+def _listing() -> set[Path]:
+    return set(OUTPUTS.rglob("*")) if OUTPUTS.is_dir() else set()
+
+
+def _nbval_run(config) -> bool:
+    return bool(config.getoption("nbval", False) or config.getoption("nbval_lax", False))
+
+
+def pytest_configure(config) -> None:
+    if not _nbval_run(config):
+        return
+    from runway_nb.sandbox import serve
+
+    sandbox = serve(time_scale=TIME_SCALE)
+    home = Path(tempfile.mkdtemp(prefix="runway_nb-nbval-"))
+    profile = home / "ipython" / "profile_default"
+    profile.mkdir(parents=True)
+    learn = f"runway_nb.poll.learn({sandbox.base_url!r}, 1.0, {TIME_SCALE}, {TIME_SCALE})"
+    (profile / "ipython_kernel_config.py").write_text(
+        f"c.InteractiveShellApp.exec_lines = ['import runway_nb.poll', {learn!r}]\n")
+    saved = {k: os.environ.get(k) for k in ("RUNWAYML_BASE_URL", "RUNWAYML_API_SECRET", "RUNWAY_NB_HOME",
+                                            "RUNWAY_NB_SANDBOX", "RUNWAY_NB_JOURNAL", "IPYTHONDIR")}
+    os.environ.update(RUNWAYML_BASE_URL=sandbox.base_url, RUNWAYML_API_SECRET=sandbox.api_key,
+                      RUNWAY_NB_HOME=str(home / "journal"), IPYTHONDIR=str(home / "ipython"))
+    for name in ("RUNWAY_NB_SANDBOX", "RUNWAY_NB_JOURNAL"):
+        os.environ.pop(name, None)
+    _state.update(sandbox=sandbox, home=home, saved=saved, before=_listing(), existed=OUTPUTS.exists())
+
+
+def pytest_unconfigure(config) -> None:
+    sandbox = _state.pop("sandbox", None)
+    if sandbox is None:
+        return
+    sandbox.close()
+    shutil.rmtree(_state.pop("home"), ignore_errors=True)
+    before = _state.pop("before")
+    for path in sorted(_listing() - before, key=lambda p: len(p.parts), reverse=True):  # files, then folders
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        else:
+            path.unlink(missing_ok=True)
+    if not _state.pop("existed") and OUTPUTS.is_dir() and not any(OUTPUTS.iterdir()):
+        OUTPUTS.rmdir()
+    for name, value in _state.pop("saved").items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
