@@ -36,7 +36,10 @@ def _default_sandbox() -> Any:
         if _sandbox is None:
             from .sandbox import serve
 
-            manager = serve()
+            # RUNWAY_NB_TIME_SCALE speeds the built-in sandbox up (tests, demos); unset, it keeps the
+            # real service's pace scaled so a 10 s gen4.5 video takes about 10 s.
+            scale = os.environ.get("RUNWAY_NB_TIME_SCALE")
+            manager = serve(**({"time_scale": float(scale)} if scale else {}))
             _sandbox = manager.__enter__()
             atexit.register(manager.__exit__, None, None, None)
             _wire.warn(f"No RUNWAYML_API_SECRET set: using runway_nb's local sandbox at {_sandbox.base_url}. "
@@ -130,7 +133,8 @@ class _Core:
         from .tasks import TaskCore
 
         response = await self.http.request("GET", f"/v1/tasks/{_task_id(task_id)}", **self._options(options))
-        return TaskCore.from_wire(self.http, response.json(), clock=self.clock, sandbox=self.is_sandbox)
+        return TaskCore.from_wire(self.http, response.json(), clock=self.clock, sandbox=self.is_sandbox,
+                                  observers=self.observers)  # the journal records a task made elsewhere
 
     async def delete(self, task_id: str, options: Mapping[str, Any]) -> None:
         opts = self._options(options)
@@ -175,6 +179,12 @@ class _Generate:
         face = self._face
         req = _wire.build(self.path, kwargs)  # here, in the caller's thread: warnings point at their line
         return face._run(face._core.create(req), face._task)
+
+    def call(self, **kwargs: Any) -> Any:
+        """This create call, not made yet: an item for client.batch([...])."""
+        from .batch import Call
+
+        return Call(self.path.rsplit("/", 1)[-1], kwargs)
 
     def __repr__(self) -> str:
         return f"<{self.path.rsplit('/', 1)[-1]}: {', '.join(self.models)}>"
@@ -275,6 +285,13 @@ class _Face:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, sandbox={self.is_sandbox})"
+
+    def batch(self, calls: Iterable[Any], *, concurrency: int | None = None) -> Any:
+        """Run many create calls, every one checked first, at most `concurrency` unfinished at once (default:
+        the tier's limit per model); returns their handles in order, failed ones included (runway_nb.batch)."""
+        from . import batch
+
+        return self._run(batch.run(self, batch.build_requests(self, calls), concurrency))
 
     def _run(self, coro: Any, wrap: Callable[[Any], Any] | None = None) -> Any:
         raise NotImplementedError

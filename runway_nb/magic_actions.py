@@ -6,11 +6,9 @@ only decide how to show what comes back.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import os
 import threading
-import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,22 +168,6 @@ class Result:
         return badge + StoredResult(record, self.files)._repr_html_() + note
 
 
-class ScaledClock:
-    """Real time run `scale` times slower for the poller: follows a sandbox served with time_scale=scale
-    at its own pace (0.01: a 30 s task is polled as if 30 s passed when 0.3 s did)."""
-
-    realtime = True
-
-    def __init__(self, scale: float) -> None:
-        self.scale = scale
-
-    def now(self) -> float:
-        return time.monotonic() / self.scale
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds) * self.scale)
-
-
 # -- generation ----------------------------------------------------------------------------------
 @dataclass
 class Plan:
@@ -206,8 +188,15 @@ class Plan:
             text = f"{what}: no price known for this model"
         else:
             e = self.estimate
-            text = f"{what}: {e.credits} credits (${e.dollars:.2f}) = {e.basis}"
-        return "\n".join([text, *(f"  problem: {p}" for p in self.problems)])
+            text = f"{what}: {credits_text(e.credits)} (${e.dollars:.2f}) = {e.basis}"
+        from .validate import lint_prompt
+
+        advice = lint_prompt(self.body.get("promptText") or "", self.request.model)
+        return "\n".join([text, *(f"  problem: {p}" for p in self.problems), *(f"  advice: {a}" for a in advice)])
+
+
+def credits_text(n: float) -> str:
+    return f"{n:g} credit" + ("" if n == 1 else "s")
 
 
 def plan(req: Request) -> Plan:
@@ -341,6 +330,10 @@ def detach(result: Result, why: str) -> str:
 
 
 # -- looking and managing ------------------------------------------------------------------------
+def _cell(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class Table(list):
     """Rows (dicts) that print as an aligned text table and as an HTML table."""
 
@@ -354,7 +347,7 @@ class Table(list):
     def __repr__(self) -> str:
         rows = [list(self.columns)] + [self._cells(r) for r in self]
         widths = [min(48, max(len(r[i]) for r in rows)) for i in range(len(self.columns))]
-        body = ["  ".join(c[:48].ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+        body = ["  ".join(_cell(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
         return "\n".join(([self.title] if self.title else []) + body)
 
     def _repr_html_(self) -> str:
@@ -411,7 +404,8 @@ def cancel(session: Session, ref: str) -> str:
     before = result.task.status
     if before in TERMINAL:
         return f"task {result.task.id} already {before}; nothing to cancel (%runway delete removes it)"
-    result.task.cancel()
+    if not result.task.cancel():  # it had finished on Runway's side since this kernel last looked
+        return f"task {result.task.id} already {result.task.status}; left alone (%runway delete removes it)"
     return f"cancelled task {result.task.id} (was {before})"
 
 
@@ -431,7 +425,7 @@ class Credits(int):
 
     def __repr__(self) -> str:
         where = f" [{SANDBOX_BADGE}]" if self.sandbox else ""
-        return f"{int(self)} credits (${int(self) * catalog.CREDIT_DOLLARS:,.2f}){where}"
+        return f"{credits_text(int(self))} (${int(self) * catalog.CREDIT_DOLLARS:,.2f}){where}"
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(repr(self))
