@@ -84,8 +84,9 @@ class InternalServerError(APIStatusError):
     """A 5xx answer (after the retries that were safe to make)."""
 
 
-_BY_STATUS = {400: BadRequestError, 401: AuthenticationError, 403: PermissionDeniedError,
-              404: NotFoundError, 409: ConflictError, 422: UnprocessableEntityError, 429: RateLimitError}
+_BY_STATUS = {cls.status_code: cls for cls in (BadRequestError, AuthenticationError, PermissionDeniedError,
+                                               NotFoundError, ConflictError, UnprocessableEntityError,
+                                               RateLimitError)}
 
 
 def status_error_class(status: int) -> type[APIStatusError]:
@@ -121,10 +122,10 @@ class TaskError(RunwayNBError):
     def __init__(self, message: str | None = None, *, task: Any = None, task_id: str | None = None,
                  failure: str | None = None, failure_code: str | None = None) -> None:
         self.task = task
-        self.task_id = task_id or _field(task, "id")
-        self.failure = failure if failure is not None else _field(task, "failure")
-        self.failure_code = failure_code if failure_code is not None else _field(task, "failure_code",
-                                                                                  "failureCode")
+        self.task_id = task_id or task_field(task, "id")
+        self.failure = failure if failure is not None else task_field(task, "failure")
+        self.failure_code = failure_code if failure_code is not None else task_field(task, "failure_code",
+                                                                                      "failureCode")
         super().__init__(message or self._default_message())
 
     @property
@@ -132,13 +133,18 @@ class TaskError(RunwayNBError):
         return self.task
 
     def _default_message(self) -> str:
-        text = f"Task {self.task_id} did not finish"
+        return self._outcome("did not finish", code_label="")
+
+    def _outcome(self, what: str, *, code_label: str) -> str:
+        """"Task <id> <what>: <failure> (<code_label><failureCode>)", leaving out what is unknown."""
+        text = f"Task {self.task_id} {what}"
         if self.failure:
             text += f": {self.failure}"
-        return text + (f" ({self.failure_code})" if self.failure_code else "")
+        return text + (f" ({code_label}{self.failure_code})" if self.failure_code else "")
 
 
-def _field(task: Any, *names: str) -> Any:
+def task_field(task: Any, *names: str) -> Any:
+    """The first of `names` that is set (not None) on a task handle, a snapshot or its wire JSON."""
     for name in names:
         value = task.get(name) if isinstance(task, dict) else getattr(task, name, None)
         if value is not None:
@@ -148,10 +154,7 @@ def _field(task: Any, *names: str) -> Any:
 
 class TaskFailedError(TaskError):
     def _default_message(self) -> str:
-        text = f"Task {self.task_id} failed"
-        if self.failure:
-            text += f": {self.failure}"
-        return text + (f" (failureCode {self.failure_code})" if self.failure_code else "")
+        return self._outcome("failed", code_label="failureCode ")
 
 
 class TaskTimeoutError(TaskError):

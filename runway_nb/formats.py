@@ -2,7 +2,7 @@
 
 A file called photo.png or a `data:image/png` URI may hold anything; Runway refuses what it cannot
 read, so validation, the client and the sandbox look at the bytes. Stdlib and catalog only; PyAV is
-imported inside probe_seconds, so importing this module stays cheap.
+imported inside probe_seconds and Pillow inside unreadable_image, so importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -27,6 +27,16 @@ NAMES = {
 _AN = frozenset({"mp4", "mov", "mkv", "avi", "mp3", "mp2", "m4a", "aac", "ogg", "aiff", "avif", "heif"})
 _NOUNS = {IMAGE: "image", VIDEO: "video", AUDIO: "audio file"}
 A_KIND = {IMAGE: "an image", VIDEO: "a video", AUDIO: "an audio file"}
+# File extensions (no dot) for a downloaded or uploaded file: by Content-Type when the bytes say nothing
+# we know (outputs.py, store.py), and by format (a sniffed "jpeg" is saved as .jpg).
+EXT_BY_TYPE = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm", "image/png": "png",
+               "image/jpeg": "jpg", "image/webp": "webp", "audio/mpeg": "mp3", "audio/wav": "wav",
+               "audio/x-wav": "wav", "audio/flac": "flac", "audio/mp4": "m4a", "audio/aac": "aac"}
+
+
+def file_ext(fmt: str) -> str:
+    """A format's usual file extension, without the dot: jpeg -> jpg, the rest as named."""
+    return "jpg" if fmt == "jpeg" else fmt
 
 # ISO base media (ftyp) major brands that are not plain MP4 video.
 _FTYP_BRANDS = {
@@ -39,6 +49,49 @@ _QT_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"pnot")
 
 
 # -- sniffing -------------------------------------------------------------------------------------
+def identify(head: bytes, kinds: tuple[str, ...] | list[str]) -> tuple[str, str] | None:
+    """sniff(), as a field taking `kinds` reads the bytes: the one rule the client and sandbox share.
+
+    An ftyp brand cannot tell audio-only MP4 from video, and M4A is audio-only MP4: in a field that
+    takes audio but not video, an MP4/MOV is M4A (the service reads what it is given).
+    """
+    found = sniff(head)
+    if found and found[0] == VIDEO and found[1] in ("mp4", "mov") and AUDIO in kinds and VIDEO not in kinds:
+        return AUDIO, "m4a"
+    return found
+
+
+def unreadable_image(source: bytes | str | os.PathLike) -> str | None:
+    """Why a JPEG/PNG/WebP (bytes or a path) cannot be read, e.g. truncated; None when it can.
+
+    Magic bytes say nothing of the rest: a 40-byte PNG starts like a good one. Cheap enough for
+    a 5 MB image: the header is parsed; PNG chunks are walked and their CRCs checked (no inflate);
+    JPEG is decoded at 1/8 scale; WebP's decoder checks its whole stream when opened. Pillow is
+    imported here, so importing this module stays light.
+    """
+    import warnings
+
+    from PIL import Image
+
+    src = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray, memoryview)) else os.fspath(source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(src) as im:
+                if im.format == "PNG":
+                    im.verify()
+                elif im.format == "JPEG":
+                    im.draft(im.mode, (1, 1))
+                    im.load()
+    except Image.DecompressionBombError:
+        return None  # very large, not broken: the size rules are not this function's
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Pillow raises OSError, SyntaxError, struct.error, ...
+        return str(exc).split(" <", 1)[0] or type(exc).__name__  # no "<_io.BytesIO object at 0x...>"
+    return None
+
+
 def sniff(head: bytes) -> tuple[str, str] | None:
     """(kind, format) from the first bytes of a file, or None when unrecognised.
 
@@ -222,13 +275,11 @@ def _data_reasons(uri: str, kinds: tuple[str, ...]) -> list[str]:
 def judge(data: bytes, mime: str, kinds: tuple[str, ...]) -> tuple[str | None, list[str]]:
     """Whether bytes declared as `mime` are usable media of one of `kinds`: (kind found, reasons not).
 
-    The content decides the format (catalog.INPUT_LIMITS[kind].formats); the declared type must
-    name the same kind.
+    The content decides the format (identify; catalog.INPUT_LIMITS[kind].formats), an image must
+    really decode (unreadable_image), and the declared type must name the same kind.
     """
     accepted = {k: catalog.INPUT_LIMITS[k].formats for k in kinds}
-    found = sniff(data)
-    if found and found[0] == VIDEO and found[1] in ("mp4", "mov") and AUDIO in kinds and VIDEO not in kinds:
-        found = (AUDIO, "m4a")  # ftyp cannot tell audio-only MP4 from video; M4A is audio-only MP4
+    found = identify(data, kinds)
     wanted, reasons = join_or(A_KIND[k] for k in kinds), []
     declared = mime.split("/")[0]
     if found is None:
@@ -238,6 +289,8 @@ def judge(data: bytes, mime: str, kinds: tuple[str, ...]) -> tuple[str | None, l
         return None, [f"is {describe(*found)}; it must be {wanted}"]
     elif found[1] not in accepted[found[0]]:
         reasons.append(f"is {describe(*found)}; use {join_or(NAMES[f] for f in accepted[found[0]])}")
+    elif found[0] == IMAGE and (why := unreadable_image(data)):
+        reasons.append(f"is {describe(*found)} that cannot be read ({why}): it is truncated or corrupt")
     if declared != (found[0] if found else declared) or declared not in kinds:
         what = f"holds {describe(*found)}" if found else f"must be {wanted}"
         reasons.append(f"declares {mime!r}, but it {what}; declare a matching {found[0] if found else join_or(kinds)}/... type")

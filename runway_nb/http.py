@@ -7,7 +7,9 @@ before creating a task) and failures to connect (nothing was sent). Any other fa
 body went out (read timeout, reset, a 500/502/504) raises TaskMayExistError and is not retried.
 
 The key lives in a Secret and is added by an httpx.Auth flow at send time, so it is in no default
-header, log line, repr or exception (errors keep a copy of the request without Authorization).
+header, log line, repr or exception: errors keep a copy of the request without it, and a transport
+error is raised with the httpx error's text in its message rather than chained to it (that error and
+its frames hold the sent headers; the header is also taken off the failed request itself).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 import os
 import random
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,6 +29,7 @@ import httpx
 
 from . import __version__, errors
 from .catalog import API_VERSION
+from .clock import RealClock
 
 log = logging.getLogger("runway_nb.http")
 
@@ -38,8 +42,11 @@ CREATE_RETRY_STATUSES = (429, 503)
 AMBIGUOUS_CREATE_STATUSES = (500, 502, 504)
 # Raised before a byte of the request left this machine: safe to repeat even a create.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-HOW_TO_CHECK = ("Check before trying again: look at the recent tasks on https://dev.runwayml.com "
-                "(or runway_nb.history() for the tasks this machine created).")
+# A maybe-created task has no id, so runway_nb's journal (history(), resume()) has no record of it:
+# only the service can tell whether it exists.
+HOW_TO_CHECK = ("Check before trying again: look at the recent tasks and credit usage on Runway's dashboard "
+                "(https://dev.runwayml.com; on the sandbox, GET /_sandbox/stats counts the tasks it created). "
+                "runway_nb's journal has no record of this task: its id never came back.")
 
 
 class Secret:
@@ -86,14 +93,6 @@ class _BearerAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return "_BearerAuth(Secret('****'))"
-
-
-class _RealClock:
-    def now(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
 
 def retry_after(headers: Mapping[str, str] | None) -> float | None:
@@ -165,11 +164,13 @@ class HTTP:
         self.max_retries = max_retries
         self.headers = {"X-Runway-Version": runway_version or API_VERSION, "Accept": "application/json",
                         **(default_headers or {})}
-        self.clock = clock or _RealClock()
+        self.clock = clock or RealClock()
         self.transport = transport  # None: the network
         self._auth = _BearerAuth(self.api_key)
         self._timeout = timeout
         self._httpx: httpx.AsyncClient | None = None
+        self.closed = False
+        self._followers: weakref.WeakSet = weakref.WeakSet()  # task cores whose polling aclose() stops
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -231,7 +232,15 @@ class HTTP:
             while opened:
                 opened.pop().close()
 
+    def track(self, follower: Any) -> None:
+        """Remember a task core (anything with `async stop()`) so aclose() stops its polling first."""
+        self._followers.add(follower)
+
     async def aclose(self) -> None:
+        """Stop following this client's tasks (their pollers end quietly), then close the connections."""
+        self.closed = True
+        for follower in list(self._followers):
+            await follower.stop()
         if self._httpx is not None:
             await self._httpx.aclose()
 
@@ -240,6 +249,7 @@ class HTTP:
         retries = 0
         while True:
             request = build()
+            failure: errors.APIError | None = None
             try:
                 response = await self.client.send(request, auth=self._auth if signed else None)
             except httpx.HTTPError as exc:
@@ -252,11 +262,14 @@ class HTTP:
                               retries, self.max_retries, delay)
                     await self.clock.sleep(delay)
                     continue
-                raise self._transport_error(exc, request, create, what) from exc
+                request.headers.pop("Authorization", None)  # the auth flow set it on this object, which exc holds
+                failure = self._transport_error(exc, request, create, what)
             except (asyncio.CancelledError, KeyboardInterrupt):
                 if create:
                     log.warning("%s was interrupted after sending: the task may exist. %s", what, HOW_TO_CHECK)
                 raise
+            if failure is not None:
+                raise failure  # outside the except block: not chained to the httpx error (see the docstring)
             log.debug("%s -> %d", what, response.status_code)
             if response.is_success or (request.method == "DELETE" and retries and response.status_code == 404):
                 return response  # a 404 on a retried DELETE: the first attempt did it
@@ -306,7 +319,7 @@ class HTTP:
     def _transport_error(exc: httpx.HTTPError, request: httpx.Request, create: bool,
                          what: str) -> errors.APIError:
         safe_request = redacted(request)
-        kind = type(exc).__name__
+        kind = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__  # the cause, not chained
         if create and not isinstance(exc, NOT_SENT + (httpx.UnsupportedProtocol, httpx.LocalProtocolError)):
             return errors.TaskMayExistError(
                 message=(f"{what}: the connection failed after the request was sent ({kind}), so Runway "
@@ -315,4 +328,4 @@ class HTTP:
         if isinstance(exc, httpx.TimeoutException):
             return errors.APITimeoutError(safe_request, message=f"{request.method} {request.url} timed out ({kind}).")
         return errors.APIConnectionError(
-            message=f"{request.method} {request.url}: connection error ({kind}: {exc}).", request=safe_request)
+            message=f"{request.method} {request.url}: connection error ({kind}).", request=safe_request)

@@ -34,6 +34,7 @@ BUSY_SECONDS = 30.0
 PROGRESS_STEP, PROGRESS_SECONDS = 0.05, 2.0
 CHECKPOINT_EVERY = 200  # writes; checkpoints run on a helper thread, never on the polling loop
 _JSON_COLUMNS = ("request", "output", "stored")
+ADOPTED_NOTE = "adopted: retrieved by id, not created through a journaled client here (request unknown)"
 
 
 def _coalesce(new_wins: tuple[str, ...], old_wins: tuple[str, ...] = ()) -> str:
@@ -272,6 +273,30 @@ class Journal:
                  None if folder is None else str(Path(folder).resolve())))
             tx.execute("INSERT INTO events (task_id, at, status) VALUES (?, ?, 'CREATED')", (task_id, now))
         self._last[task_id] = ("PENDING", None, now)
+
+    def record_adopted(self, task_id: str, endpoint: str | None = None, model: str | None = None, *,
+                       source: str | None = None, base_url: str | None = None, sandbox: bool = False,
+                       folder: str | os.PathLike | None = None, created_at: float | None = None) -> bool:
+        """A task this journal did not see created (client.tasks.retrieve of an id made elsewhere): a row
+        with what its GET told (no request, no estimate; `note` says so) and an ADOPTED event, so the
+        record_status() that follows has a row to update. A task already recorded is left as it is.
+
+        Returns True when a row was added.
+        """
+        now = time.time()
+        with self._write() as tx:
+            added = tx.execute(
+                """INSERT INTO tasks (id, endpoint, model, kind, status, created_at, updated_at, source,
+                       base_url, sandbox, folder, note)
+                   VALUES (?,?,?,?,'PENDING',?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING""",
+                (task_id, endpoint, model, kind_of(model, endpoint), now if created_at is None else created_at,
+                 now, source, base_url, int(bool(sandbox)), None if folder is None else str(Path(folder).resolve()),
+                 ADOPTED_NOTE)).rowcount
+            if added:
+                tx.execute("INSERT INTO events (task_id, at, status) VALUES (?, ?, 'ADOPTED')", (task_id, now))
+        if added:
+            self._last.pop(task_id, None)
+        return bool(added)
 
     def record_status(self, snapshot: Any) -> bool:
         """A poll's news (a TaskSnapshot or its dict): written only if it changed something real.

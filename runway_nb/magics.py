@@ -22,6 +22,7 @@ from traitlets.config import Configurable
 from . import catalog
 from . import magic_actions as actions
 from . import magic_args as args
+from .clock import ScaledClock
 from .magic_args import ArgsError, HelpShown
 
 TERMINAL = actions.TERMINAL
@@ -105,7 +106,7 @@ class Runway(Magics, Configurable):
 
     def _apply_clock(self) -> None:
         scale = self.poll_time_scale
-        self.session.clock = None if scale == 1 else actions.ScaledClock(scale)
+        self.session.clock = None if scale == 1 else ScaledClock(scale)
 
     def _make_result(self, task, request=None, folder=None) -> actions.Result:
         """Jupyter: a result that shows itself once per cell. Terminal: a plain one, whose repr is Out[n]."""

@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from . import catalog, errors, formats
+from . import catalog, errors, formats, validate
 from .validate import Problem
 
 PASS_THROUGH = ("https://", "runway://")
 MEDIA_PARAM_TYPES = ("uri", "prompt_image", "typed_uri", "references", "reference_images")
-_EXT = {"jpeg": "jpg"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class Source:
 
     @property
     def filename(self) -> str:
-        ext = _EXT.get(self.format, self.format)
+        ext = formats.file_ext(self.format)
         if self.path is not None and self.path.suffix.lower().lstrip(".") in (ext, self.format):
             return self.path.name
         stem = self.path.stem if self.path is not None else self.field.replace(".", "_")
@@ -121,6 +120,9 @@ def _local(value: Any, field: str) -> tuple[Path | None, bytes | None]:
             return None, formats.parse_data_uri(value)[1]
         except ValueError as exc:
             raise _refuse(field, value, f"{field}: not a readable data URI ({exc})") from None
+    if isinstance(value, str) and not value.strip():
+        raise _refuse(field, value, f"{field} is empty; give an https:// URL, a runway:// upload URI, a data URI "
+                      "or a local file")
     if isinstance(value, (str, os.PathLike)):
         path = Path(os.fspath(value)).expanduser()
         if isinstance(value, str) and (value.startswith("http://") or "://" in value):
@@ -147,7 +149,7 @@ def inspect(value: Any, *, field: str, kinds: tuple[str, ...] | list[str]) -> So
             head = fh.read(64)
     else:
         size, head = len(data), data[:64]
-    found = formats.sniff(head)
+    found = formats.identify(head, kinds)  # the sandbox's rule too (formats.judge)
     allowed = " or ".join(f"{k} ({', '.join(catalog.INPUT_LIMITS[k].formats)})" for k in kinds)
     if found is None:
         raise _refuse(field, value, f"{field}: the data is not a recognised media format; {field} takes {allowed}")
@@ -162,6 +164,9 @@ def inspect(value: Any, *, field: str, kinds: tuple[str, ...] | list[str]) -> So
     if size > cap:
         raise _refuse(field, value, f"{field}: {size / catalog.MB:.1f} MB is over the {cap // catalog.MB} MB "
                       f"upload limit for {kind} inputs")
+    if kind == catalog.IMAGE and (why := formats.unreadable_image(path if path is not None else data)):
+        raise _refuse(field, value, f"{field}: the {formats.NAMES[fmt]} image cannot be read ({why}); it is "
+                      "truncated or corrupt")
     return Source(field, kind, fmt, size, path, data)
 
 
@@ -215,10 +220,22 @@ def _guess_kind(value: Any, kinds: tuple[str, ...]) -> str:
     return inspect(value, field="", kinds=kinds).kind
 
 
+def _check_lengths(model: str, body: dict) -> None:
+    """validate.LENGTH_RULES on local inputs (act_two's 3-30 s reference), measured here as the sandbox does."""
+    for field in validate.LENGTH_RULES.get(model, {}):
+        name = field.split(".", 1)[0]
+        value = body.get(name)
+        value = value.get("uri") if isinstance(value, dict) else value
+        problem = validate.input_length_problem(model, field, _describe(value), input_seconds(value))
+        if problem is not None:
+            raise errors.ValidationError([problem])
+
+
 async def prepare_body(path: str, body: dict, *, http: Any, data_uri_max: int | None = None) -> dict:
     """A wire body with every media field made wire-ready (a new dict; the input is not changed)."""
     out = dict(body)
     params = _params_by_name(str(body.get("model", "")), path, body)
+    _check_lengths(str(body.get("model", "")), body)  # before any upload: nothing is sent for a bad input
 
     async def one(value: Any, field: str, kinds: tuple[str, ...]) -> str:
         return await prepare(value, field=field, kinds=kinds, http=http, data_uri_max=data_uri_max)

@@ -20,11 +20,8 @@ from urllib.parse import urlparse
 import httpx
 
 from . import catalog, errors, formats
+from ._html import safe_url
 
-_EXT_BY_FORMAT = {"jpeg": "jpg"}
-_EXT_BY_TYPE = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm", "image/png": "png",
-                "image/jpeg": "jpg", "image/webp": "webp", "audio/mpeg": "mp3", "audio/wav": "wav",
-                "audio/x-wav": "wav", "audio/flac": "flac", "audio/mp4": "m4a", "audio/aac": "aac"}
 MAX_ATTEMPTS = 6
 PLAYER_HEIGHT = 360
 
@@ -97,7 +94,10 @@ class Output:
         return self.url
 
     def _repr_html_(self) -> str:
-        src = html.escape(self._src(), quote=True)
+        safe = safe_url(self._src())
+        if safe is None:  # not http(s) nor a relative path (a javascript: URL, say): text, never a link
+            return f"<code>output {self.index}: {html.escape(self._src())}</code>"
+        src = html.escape(safe, quote=True)
         if self.kind == catalog.IMAGE:
             return f'<img src="{src}" alt="output {self.index}" style="max-width:100%;max-height:480px">'
         if self.kind == catalog.AUDIO:
@@ -157,8 +157,8 @@ def _extension(part: Path, ctype: str | None, url: str) -> str:
     with part.open("rb") as fh:
         found = formats.sniff(fh.read(64))
     if found:
-        return _EXT_BY_FORMAT.get(found[1], found[1])
-    ext = _EXT_BY_TYPE.get((ctype or "").split(";")[0].strip().lower())
+        return formats.file_ext(found[1])
+    ext = formats.EXT_BY_TYPE.get((ctype or "").split(";")[0].strip().lower())
     if ext:
         return ext
     suffix = Path(urlparse(url).path).suffix.lstrip(".").lower()

@@ -1,4 +1,4 @@
-"""When to ask about a task next: clocks, the poll scheduler, and the Poller that keeps to it.
+"""When to ask about a task next: a fake clock, the poll scheduler, and the Poller that keeps to it.
 
 The official SDK polls every 6 s +- 1.5 s, so on average it learns of a finished task ~3 s late and
 makes ~T/6 + 0.5 requests over a task of T seconds. poll_schedule spends the same number of requests
@@ -15,34 +15,15 @@ import asyncio
 import heapq
 import itertools
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from . import catalog, errors
 from .http import retry_after as _asked
 
 log = logging.getLogger("runway_nb.tasks")
 _TRANSIENT = (errors.RateLimitError, errors.InternalServerError, errors.APIConnectionError)
-
-
-class Clock(Protocol):
-    """Monotonic seconds and a way to wait: injected so tests run lifecycles without real waits."""
-
-    def now(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class RealClock:
-    realtime = True
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
 
 
 class FakeClock:
@@ -260,6 +241,17 @@ class Poller:
         except RuntimeError:
             return
         self.task = loop.create_task(self._run(), name=f"runway_nb poll {self.core.id}")
+
+    async def stop(self) -> None:
+        """Cancel the polling task and let it end, quietly (its client is closing: no poll may outlive it)."""
+        task, self.task = self.task, None
+        if task is None or task.done():
+            return
+        if task.get_loop() is not asyncio.get_running_loop():
+            task.get_loop().call_soon_threadsafe(task.cancel)
+            return
+        task.cancel()
+        await asyncio.wait((task,))  # waits for the cancellation without raising it here
 
     def poke(self) -> None:
         """Wake the poller early; safe from any thread (an unsubscribe from the kernel's thread)."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from runway_nb import store
+from runway_nb.errors import task_field
 from runway_nb.journal import Journal, default_home, enabled
 from runway_nb.store import StoredResult
 
@@ -33,14 +34,6 @@ log = logging.getLogger("runway_nb.journal")
 _guard = threading.Lock()
 _journals: dict[str, Journal] = {}
 _observers: dict[tuple, JournalObserver] = {}
-
-
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is not None:
-            return value
-    return None
 
 
 def detect_source() -> str | None:
@@ -92,23 +85,39 @@ class JournalObserver:
     def on_created(self, core: Any) -> None:
         """Write the task down before the first poll: from here on a crash cannot lose it."""
         try:
-            estimate = _get(core, "estimate")
-            credits = estimate if isinstance(estimate, (int, float)) else _get(estimate, "credits")
+            estimate = task_field(core, "estimate")
+            credits = estimate if isinstance(estimate, (int, float)) else task_field(estimate, "credits")
             self.journal.record_created(
-                _get(core, "id", "task_id"), _get(core, "endpoint"), _get(core, "model"), _get(core, "body"),
-                credits, detect_source(), base_url=_get(_get(core, "http"), "base_url"),
-                sandbox=bool(_get(core, "sandbox")), folder=Path(self.outputs).resolve())
+                task_field(core, "id", "task_id"), task_field(core, "endpoint"), task_field(core, "model"),
+                task_field(core, "body"),
+                credits, detect_source(), base_url=task_field(task_field(core, "http"), "base_url"),
+                sandbox=bool(task_field(core, "sandbox")), folder=Path(self.outputs).resolve())
         except Exception as exc:  # the journal must never break a generation
-            log.warning("runway_nb could not journal task %s: %s", _get(core, "id", "task_id"), exc)
+            log.warning("runway_nb could not journal task %s: %s", task_field(core, "id", "task_id"), exc)
+
+    def on_adopted(self, core: Any) -> None:
+        """A task retrieved by id that this journal may never have seen created: recorded with what is
+        known (a row already there is kept), then its status. Outputs of a task that had already
+        succeeded are not fetched here (resume() stores them); one seen succeeding later is stored."""
+        task_id = task_field(core, "id", "task_id")
+        try:
+            created = task_field(core, "created_at")
+            self.journal.record_adopted(
+                task_id, task_field(core, "endpoint"), task_field(core, "model"), source=detect_source(),
+                base_url=task_field(task_field(core, "http"), "base_url"), sandbox=bool(task_field(core, "sandbox")),
+                folder=Path(self.outputs).resolve(), created_at=created.timestamp() if created else None)
+            self.journal.record_status(core.snapshot())
+        except Exception as exc:  # the journal must never break a retrieve
+            log.warning("runway_nb could not journal task %s: %s", task_id, exc)
 
     def on_change(self, snapshot: Any) -> None:
         """Record a real change; on SUCCEEDED start downloading the outputs at once."""
         try:
             self.journal.record_status(snapshot)
         except Exception as exc:
-            log.warning("runway_nb could not journal a status of %s: %s", _get(snapshot, "id"), exc)
-        if self.download and _get(snapshot, "status") == "SUCCEEDED" and _get(snapshot, "output"):
-            self._submit(_get(snapshot, "id"), [str(u) for u in _get(snapshot, "output")])
+            log.warning("runway_nb could not journal a status of %s: %s", task_field(snapshot, "id"), exc)
+        if self.download and task_field(snapshot, "status") == "SUCCEEDED" and task_field(snapshot, "output"):
+            self._submit(task_field(snapshot, "id"), [str(u) for u in task_field(snapshot, "output")])
 
     def _submit(self, task_id: str, urls: list[str]) -> None:
         with self._lock:
@@ -270,7 +279,7 @@ def _recover(row: dict, client: Any, jr: Journal, outputs: Any, timeout: float |
             log.info("stored URLs of %s did not work (%s); fetching fresh ones", tid, exc)
     try:
         task = client.tasks.retrieve(tid)
-        if _get(task, "status") not in ("SUCCEEDED", "FAILED", "CANCELLED"):
+        if task_field(task, "status") not in ("SUCCEEDED", "FAILED", "CANCELLED"):
             try:
                 task.wait(timeout=timeout)
             except Exception as exc:
@@ -278,13 +287,13 @@ def _recover(row: dict, client: Any, jr: Journal, outputs: Any, timeout: float |
                     raise
         snapshot = task.snapshot() if hasattr(task, "snapshot") else task
         jr.record_status(snapshot)
-        status = _get(task, "status")
+        status = task_field(task, "status")
         if status == "SUCCEEDED":
             paths = store.save_outputs(task, folder, record=jr.get(tid))
             jr.record_outputs(tid, paths)
             return Recovered(tid, model, "stored", tuple(paths))
         if status == "FAILED":
-            failure = f"{_get(task, 'failure') or ''} ({_get(task, 'failure_code') or 'no code'})"
+            failure = f"{task_field(task, 'failure') or ''} ({task_field(task, 'failure_code') or 'no code'})"
             return Recovered(tid, model, "failed", message=failure.strip())
         if status == "CANCELLED":
             return Recovered(tid, model, "cancelled")

@@ -36,12 +36,9 @@ _SECRET_NAMES = {"authorization", "apikey", "apisecret", "secret", "token", "acc
                  "xapikey", "bearer"}
 CHUNK = 1 << 20
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-_EXT = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "gif": ".gif", "mp4": ".mp4", "mov": ".mov",
-        "webm": ".webm", "mkv": ".mkv", "mp3": ".mp3", "wav": ".wav", "flac": ".flac", "m4a": ".m4a",
-        "aac": ".aac", "ogg": ".ogg"}
-_EXT_BY_TYPE = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "video/mp4": ".mp4",
-                "video/quicktime": ".mov", "video/webm": ".webm", "audio/mpeg": ".mp3", "audio/wav": ".wav",
-                "audio/x-wav": ".wav", "audio/flac": ".flac", "audio/mp4": ".m4a", "audio/aac": ".aac"}
+_EXT = {fmt: "." + formats.file_ext(fmt) for fmt in ("jpeg", "png", "webp", "gif", "mp4", "mov", "webm", "mkv",
+                                                     "mp3", "wav", "flac", "m4a", "aac", "ogg")}
+_EXT_BY_TYPE = {mime: "." + ext for mime, ext in formats.EXT_BY_TYPE.items()}
 _KIND_BY_EXT = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "image",
                 ".mp4": "video", ".mov": "video", ".webm": "video", ".mkv": "video", ".mp3": "audio",
                 ".wav": "audio", ".flac": "audio", ".m4a": "audio", ".aac": "audio", ".ogg": "audio"}

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import errors, poll
+from .clock import Clock, RealClock
 from .outputs import Output, download
-from .poll import Clock, FakeClock, RealClock, Sample, poll_schedule
+from .poll import FakeClock, Sample, poll_schedule
 
 __all__ = ["TaskSnapshot", "TaskCore", "Task", "AsyncTask", "Output", "Clock", "RealClock", "FakeClock",
            "poll_schedule", "TERMINAL", "WAITING"]
@@ -28,6 +29,8 @@ __all__ = ["TaskSnapshot", "TaskCore", "Task", "AsyncTask", "Output", "Clock", "
 log = logging.getLogger("runway_nb.tasks")
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 WAITING = ("PENDING", "THROTTLED")
+CANCELLED_HERE = ("cancelled by this client (had it finished in the instant between the last look and the "
+                  "cancel, Runway deleted it and its outputs instead)")
 
 
 def normalize_status(status: str | None) -> str:
@@ -90,6 +93,7 @@ class TaskCore:
         self.failure_code: str | None = None
         self.raw: dict = {}
         self.saved: dict[int, Any] = {}  # output index -> Path, once downloaded by this process
+        self.deleted = False  # a DELETE for it was sent from here (cancel or delete): it cannot be fetched now
         self.created_at = created_at or datetime.now(UTC)
         self._t0 = self.clock.now()
         self._finished: float | None = None
@@ -99,6 +103,8 @@ class TaskCore:
         self._waiters: list[tuple[float | None, asyncio.Future]] = []
         self._server = str(getattr(http, "base_url", ""))
         self._poller = poll.Poller(self)
+        if hasattr(http, "track"):
+            http.track(self)  # closing the client stops this task's polling (stop())
         self.observers = list(observers)
         self._created_here = notify_created
         for obs in self.observers if notify_created else ():
@@ -106,13 +112,23 @@ class TaskCore:
         self._ensure_poller()
 
     @classmethod
-    def from_wire(cls, http: Any, task_json: dict, **kw: Any) -> TaskCore:
-        """A handle for a task someone else created (tasks.retrieve, resume): its state from the GET."""
+    def from_wire(cls, http: Any, task_json: dict, *, observers: Any = (), **kw: Any) -> TaskCore:
+        """A handle for a task someone else created (tasks.retrieve, resume): its state from the GET.
+
+        Observers get `on_adopted(core)` once that state is in (not on_created: its request is unknown
+        here), so the journal records a task it never saw created; one without on_adopted gets
+        `on_change(snapshot)`. From then on they follow it like any other task.
+        """
         created = _parse_time(task_json.get("createdAt"))
         core = cls(http, task_json["id"], created_at=created, notify_created=False, **kw)
         if created is not None and getattr(core.clock, "realtime", True):
             core._t0 -= max(0.0, (datetime.now(UTC) - created).total_seconds())
         core._apply(task_json)
+        core.observers = list(observers)
+        for obs in core.observers:
+            adopted = getattr(obs, "on_adopted", None)
+            _call(adopted, core) if adopted is not None else _call(getattr(obs, "on_change", None), core.snapshot())
+        core._ensure_poller()
         return core
 
     # -- state ------------------------------------------------------------------------------------
@@ -204,8 +220,24 @@ class TaskCore:
                     or any(hasattr(o, "on_change") for o in self.observers))
 
     def _ensure_poller(self) -> None:
-        if not self.terminal and self.followed:
+        if self.terminal or not self.followed:
+            return
+        if getattr(self.http, "closed", False):
+            self.settle(self._closed_error())  # nothing can poll it now: end the waits instead of hanging
+        else:
             self._poller.start()
+
+    async def stop(self) -> None:
+        """Its client is closing: stop polling (quietly) and end any wait or events() with an error.
+        The task goes on at Runway; the journal still lists it, so runway_nb.resume() picks it up."""
+        await self._poller.stop()
+        if not self.terminal and (self._waiters or self._queues):
+            self.settle(self._closed_error())
+
+    def _closed_error(self) -> errors.APIConnectionError:
+        return errors.APIConnectionError(message=(
+            f"task {self.id} is no longer followed: its client was closed. The task goes on at Runway; "
+            "retrieve it with an open client (client.tasks.retrieve) or run runway_nb.resume()."))
 
     def _poke(self) -> None:
         self._poller.poke()
@@ -296,16 +328,40 @@ class TaskCore:
         """on_change, run on the loop (so the sync face starts polling where the HTTP client lives)."""
         return self.on_change(callback)
 
-    async def cancel(self) -> None:
-        """Cancel a task still PENDING/THROTTLED/RUNNING; a finished task is left alone (see delete)."""
+    async def cancel(self) -> bool:
+        """Cancel a task still PENDING/THROTTLED/RUNNING; never delete a finished one (see delete).
+
+        Runway's DELETE cancels a live task but deletes a finished one with its outputs, so this looks
+        first (GET): if the service already finished it, nothing is sent, the handle shows the outcome
+        and this returns False. Else it sends the DELETE and returns True; the handle says CANCELLED.
+
+        The API has no "cancel only if still running", so one race remains: a task that finishes in
+        the moment between that GET and the DELETE's arrival is deleted, outputs and all. When a poll
+        shows it finished meanwhile, the handle keeps the server's status, `deleted` is True, a warning
+        is logged and this returns False; otherwise its `failure` text names the possibility.
+        """
         if self.terminal:
-            return
+            return False
+        try:
+            await self.refresh()
+        except errors.NotFoundError:
+            self.gone("the task was deleted or cancelled elsewhere (GET answered 404)")
+            return False
+        if self.terminal:
+            return False  # finished already: left alone, the handle says how it ended
         await self._delete()
-        self.gone("cancelled by this client")
+        self.deleted = True
+        if self.terminal and self.status != "CANCELLED":  # a poll answered meanwhile: it had finished
+            log.warning("task %s was %s by the time the cancel arrived, so the DELETE deleted it and its "
+                        "outputs", self.id, self.status)
+            return False
+        self.gone(CANCELLED_HERE)
+        return True
 
     async def delete(self) -> None:
         """Cancel it if running, else delete it and its outputs on Runway's side."""
         await self._delete()
+        self.deleted = True
         self.gone("deleted by this client")
 
     async def _delete(self) -> None:
@@ -357,6 +413,7 @@ class _Face:
     eta = property(lambda self: self._core.eta)
     cost_credits = property(lambda self: self._core.cost_credits)
     terminal = property(lambda self: self._core.terminal)
+    deleted = property(lambda self: self._core.deleted, doc="True once cancel() or delete() sent a DELETE for it.")
 
     # SDK spellings (task.failureCode, task.createdAt) for code written against the raw JSON
     failureCode = failure_code
@@ -377,6 +434,7 @@ class _Face:
         return self._run(self._finish(self._core.refresh()))
 
     def cancel(self) -> Any:
+        """Cancel it if still waiting or running (True); a finished task is left alone (False)."""
         return self._run(self._core.cancel())
 
     def delete(self) -> Any:

@@ -382,6 +382,23 @@ def _uri(field: str, v: object, media: tuple[str, ...]) -> Iterator[Problem]:
     yield from (Problem(field, _brief(v), f"{field} {reason}") for reason in formats.check_uri(v, media))
 
 
+# Input lengths a model requires, by wire field: checked where the input can be measured (the sandbox
+# on what it holds, the client on local files before sending; an https URL is measured by the service).
+LENGTH_RULES = {"act_two": {"reference.uri": catalog.ACT_TWO_REFERENCE_SECONDS}}
+
+
+def input_length_problem(model_id: str, field: str, value: object, seconds: float | None) -> Problem | None:
+    """What LENGTH_RULES says of an input lasting `seconds`; None when met, not measured or not ruled."""
+    rule = LENGTH_RULES.get(model_id, {}).get(field)
+    if rule is None or seconds is None:
+        return None
+    lo, hi = rule
+    if lo <= seconds <= hi:
+        return None
+    return Problem(field, _brief(value), f"{field}: the reference video lasts {seconds:.1f} s; "
+                                         f"act_two needs a performance of {lo:g} to {hi:g} s")
+
+
 # -- prompt advice and the 400 body ---------------------------------------------------------------
 _NEGATIVE = re.compile(r"\b(?:no|not|without|never|don['’]t|do not|doesn['’]t|avoid)\b(?:\s+\w+)?", re.I)
 _SCENES = re.compile(r"\b(?:then|cut to|next scene|scene \d+|afterwards|later on|transitions? to)\b", re.I)

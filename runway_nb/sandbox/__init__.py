@@ -29,9 +29,10 @@ import socket
 import threading
 import time
 
+from ..clock import RealClock
 from .accounts import TIERS, Refusal
 from .app import ConnectionDropped, create_app
-from .clock import FakeClock, RealClock
+from .clock import FakeClock
 from .engine import DEFAULT_TIME_SCALE, DEFAULT_URL_TTL, Engine
 from .faults import PROFILES, FaultProfile
 

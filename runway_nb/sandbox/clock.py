@@ -1,4 +1,5 @@
-"""Clocks for the sandbox engine: real time when served, a fake one that tests move by hand.
+"""Clocks for the sandbox engine: real time when served (runway_nb.clock.RealClock, the client's
+own), a fake one that tests move by hand.
 
 Both speak the same small protocol as tasks.py's clocks (`now()` monotonic seconds, `async sleep`),
 so a lifecycle that takes minutes on the real service runs in microseconds in a unit test.
@@ -8,19 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
-
-
-class RealClock:
-    """Monotonic wall time."""
-
-    realtime = True
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
 
 
 class FakeClock:

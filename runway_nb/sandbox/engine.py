@@ -23,10 +23,10 @@ import weakref
 from pathlib import Path
 
 from .. import catalog, pricing, validate
+from ..clock import RealClock
 from . import inputs as _inputs
 from . import outputs as _outputs
 from .accounts import Accounts, Refusal
-from .clock import RealClock
 from .faults import Action, FaultProfile, Faults
 from .task import FAILURE_MESSAGES, Task, brief, iso, spent, timing
 from .uploads import UploadStore
@@ -191,22 +191,23 @@ class Engine:
     def delete_task(self, task_id: str) -> None:
         """Cancel a waiting or running task, or delete a finished one; either way it is gone (404 after)."""
         with self._lock:
-            now = self.clock.now()
-            self._advance(now)
-            task = self._find(task_id)
-            if task.state in ("QUEUED", "ACTIVE"):
-                self._cancel(task, now)
+            task = self._cancel_if_live(task_id)
             task.deleted = True
             self.outputs.remove(task.id)
 
     def cancel_task(self, task_id: str) -> None:
         """A server-side cancellation (not a DELETE): the task stays fetchable, as CANCELLED."""
         with self._lock:
-            now = self.clock.now()
-            self._advance(now)
-            task = self._find(task_id)
-            if task.state in ("QUEUED", "ACTIVE"):
-                self._cancel(task, now)
+            self._cancel_if_live(task_id)
+
+    def _cancel_if_live(self, task_id: str) -> Task:
+        """The task (404 if unknown), cancelled now if it was still waiting or running. Under the lock."""
+        now = self.clock.now()
+        self._advance(now)
+        task = self._find(task_id)
+        if task.state in ("QUEUED", "ACTIVE"):
+            self._cancel(task, now)
+        return task
 
     def _cancel(self, task: Task, now: float) -> None:
         never_ran = task.status(now) in ("THROTTLED", "PENDING")

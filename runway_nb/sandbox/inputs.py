@@ -89,7 +89,7 @@ def resolve(field: str, uri: str, kinds: tuple[str, ...], position: str | None, 
             head = f.read(SNIFF_BYTES)
     else:
         return media  # https: never fetched
-    found = formats.sniff(head)
+    found = formats.identify(head, kinds)  # formats.judge's reading, as validate.py and the client use
     if found is None or found[0] not in kinds or found[1] not in catalog.INPUT_LIMITS[found[0]].formats:
         what = formats.describe(*found) if found else "a file of unknown format"
         allowed = "; ".join(
@@ -97,6 +97,9 @@ def resolve(field: str, uri: str, kinds: tuple[str, ...], position: str | None, 
         )
         raise InputRefused(validate.Problem(field, _short(uri), f"{field} is {what}; use {allowed}"))
     media.kind = found[0]
+    if media.kind == catalog.IMAGE and scheme == "runway" and (why := formats.unreadable_image(path)):
+        raise InputRefused(validate.Problem(field, _short(uri), (  # data URIs: validate.py checked them
+            f"{field} is {formats.describe(*found)} that cannot be read ({why}): it is truncated or corrupt")))
     if media.kind in (catalog.VIDEO, catalog.AUDIO):
         media.seconds = formats.probe_seconds(media.data if media.data is not None else media.path)
     if media.kind == catalog.VIDEO:
@@ -121,8 +124,6 @@ def video_size(media: Media) -> tuple[int, int] | None:
 
 def check_reference_length(media: Media) -> None:
     """act_two: the performance video must be 3-30 s when its length can be measured."""
-    lo, hi = catalog.ACT_TWO_REFERENCE_SECONDS
-    if media.seconds is not None and not lo <= media.seconds <= hi:
-        raise InputRefused(validate.Problem(media.field, _short(media.uri), (
-            f"{media.field}: the reference video lasts {media.seconds:.1f} s; "
-            f"act_two needs a performance of {lo:g} to {hi:g} s")))
+    problem = validate.input_length_problem("act_two", media.field, _short(media.uri), media.seconds)
+    if problem is not None:
+        raise InputRefused(problem)

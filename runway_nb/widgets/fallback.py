@@ -13,6 +13,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._html import safe_url
+
 _CARD = ("flex:0 1 420px;min-width:220px;max-width:100%;margin:0;padding:6px;"
          "border:1px solid rgba(127,127,127,.35);border-radius:2px")
 _META = "margin:2px 0;font-size:12px;opacity:.8"
@@ -42,10 +44,13 @@ def meta_line(entry: Mapping) -> str:
 
 
 def media_html(entry: Mapping) -> str:
-    """One output: player, prompt, details and a link to the stored file."""
-    src, kind = _e(entry.get("src")), entry.get("kind")
-    if kind == "video":
-        poster = f' poster="{_e(entry["poster"])}"' if entry.get("poster") else ""
+    """One output: player, prompt, details and a link to the stored file. A src that is not http(s)
+    or a relative path (a `javascript:` URL from a hostile server) is shown as text only."""
+    src, kind = _e(safe_url(entry.get("src"))), entry.get("kind")
+    if not src:
+        player = ""
+    elif kind == "video":
+        poster = f' poster="{_e(safe_url(entry["poster"]))}"' if safe_url(entry.get("poster")) else ""
         player = (f'<video src="{src}"{poster} controls loop muted autoplay playsinline preload="metadata" '
                   'style="display:block;width:100%;height:240px;background:#000"></video>')
     elif kind == "image":
@@ -63,7 +68,12 @@ def media_html(entry: Mapping) -> str:
     badge = " · sandbox: synthetic outputs" if entry.get("sandbox") else ""
     return (f'<figure style="{_CARD}" data-kind="{_e(kind)}">{player}<figcaption>{prompt}'
             f'<p style="{_META}">{_e(meta_line(entry) + length + badge)}</p>'
-            f'<a href="{src}" style="{_LINK}">{_e(entry.get("src"))}</a></figcaption></figure>')
+            f'{_link(src, entry.get("src"))}</figcaption></figure>')
+
+
+def _link(src: str, text: Any) -> str:
+    """A link to `src` (already checked and escaped), or the text alone when there is none."""
+    return f'<a href="{src}" style="{_LINK}">{_e(text)}</a>' if src else f'<span style="{_LINK}">{_e(text)}</span>'
 
 
 def result_html(entries: Sequence[Mapping], task: Mapping | None = None) -> str:

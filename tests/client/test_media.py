@@ -154,6 +154,51 @@ def test_missing_paths_and_directories_are_refused_naming_the_field(tmp_path):
         media.inspect(str(tmp_path), field="promptImage", kinds=IMG)
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_value_is_refused_as_empty(value):
+    with pytest.raises(errors.ValidationError, match="promptImage is empty; give an https:// URL") as caught:
+        media.inspect(value, field="promptImage", kinds=IMG)
+    assert "directory" not in str(caught.value)
+
+
+@pytest.mark.anyio
+async def test_a_truncated_image_is_refused_in_every_local_form(tmp_path):
+    cut = png()[:60]
+    (tmp_path / "cut.png").write_bytes(cut)
+    data_uri = "data:image/png;base64," + base64.b64encode(cut).decode()
+    for value in (cut, tmp_path / "cut.png", data_uri):
+        with pytest.raises(errors.ValidationError, match="promptImage: the PNG image cannot be read .*truncated"):
+            await media.prepare(value, field="promptImage", kinds=IMG, http=NoNetwork())
+
+
+def test_audio_in_an_mp4_container_is_m4a_for_an_audio_field():
+    import av
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as out:  # brand isom, as ffmpeg writes any .mp4
+        stream = out.add_stream("aac", rate=16000)
+        for i in range(4):
+            frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 16000, i * 1024
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    src = media.inspect(buf.getvalue(), field="audioUri", kinds=("audio",))
+    assert (src.kind, src.format, src.mime) == ("audio", "m4a", catalog.INPUT_LIMITS["audio"].mime["m4a"])
+
+
+@pytest.mark.anyio
+async def test_act_two_reference_length_is_checked_before_anything_is_sent(tmp_path):
+    short = tmp_path / "short.wav"  # its length is all that matters here: measured before any request
+    short.write_bytes(wav(1))
+    body = {"model": "act_two", "character": {"type": "image", "uri": "https://example.com/c.png"},
+            "reference": {"type": "video", "uri": short}}
+    with pytest.raises(errors.ValidationError, match="reference.uri: the reference video lasts 1.0 s") as caught:
+        await media.prepare_body("/v1/character_performance", body, http=NoNetwork())
+    assert caught.value.problems[0].field == "reference.uri"
+    remote = {**body, "reference": {"type": "video", "uri": "https://example.com/r.mp4"}}
+    assert await media.prepare_body("/v1/character_performance", remote, http=NoNetwork()) == remote
+
+
 @pytest.mark.anyio
 async def test_gif_is_refused_by_name_in_every_form(tmp_path):
     gif = encoded(Image.new("RGB", (8, 8)), "GIF")

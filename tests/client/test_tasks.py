@@ -8,8 +8,11 @@ cut-connection and running-loop tests use a served sandbox (real sockets, tiny t
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
+import logging
 import threading
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -192,6 +195,45 @@ async def test_cancel_ends_the_wait_at_once(env):
         waiter.result()
     assert caught.value.task_id == task.id and caught.value.task is task
     assert task.status == "CANCELLED" and e.engine.task(task.id).state == "CANCELLED"
+
+
+def _finish_on_the_service(e: Env) -> None:
+    """The service finishes every task it has (nobody polls: the handles have not looked since)."""
+    for _ in range(3):
+        e.engine.settle()
+        e.clock.advance(1000)
+        e.engine.tick()
+
+
+async def test_cancel_never_deletes_a_task_that_already_finished(env):
+    e = env()
+    done = await e.start(T2I)
+    _finish_on_the_service(e)
+    assert done.status == "PENDING" and e.engine.task(done.id).state == "SUCCEEDED"
+    assert await done.cancel() is False  # it looked first, saw SUCCEEDED and sent nothing
+    assert done.status == "SUCCEEDED" and done.output and not done.deleted
+    assert not e.engine.task(done.id).deleted and ("DELETE", f"/v1/tasks/{done.id}") not in {
+        (m, p) for _, m, p in e.transport.log}
+    live = await e.start()
+    assert await live.cancel() is True and live.status == "CANCELLED" and live.deleted
+    assert e.engine.task(live.id).state == "CANCELLED"
+
+
+async def test_cancel_racing_the_end_says_what_happened(env, caplog):
+    e = env()
+    task = await e.start(T2I)
+    inner = e.transport.handle_async_request
+
+    async def finish_first(request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE":  # it finished while the DELETE was on its way, and a poll said so
+            _finish_on_the_service(e)
+            task._core._apply(e.engine.get_task(task.id))
+        return await inner(request)
+
+    e.transport.handle_async_request = finish_first
+    assert await task.cancel() is False
+    assert task.status == "SUCCEEDED" and task.deleted and e.engine.task(task.id).deleted  # honest: gone
+    assert any("deleted it and its outputs" in r.getMessage() for r in caplog.records)
 
 
 async def test_cancelled_elsewhere_ends_the_wait(env):
@@ -433,4 +475,79 @@ def test_sync_face_follows_and_unfollows_from_the_callers_thread():
     assert poller.done() and task.status == "RUNNING"
     assert task.wait() is task and task.status == "SUCCEEDED"
     client.close()
+    engine.close()
+
+
+# -- closing the client ---------------------------------------------------------------------------
+def _follower_client(face, clock: FakeClock, client_clock: object = "same", **kw):
+    """A client over an in-process sandbox whose observer follows every task, as the journal does."""
+    engine = Engine(clock=clock, api_key=KEY, synth=InstantSynth(), time_scale=1.0)
+    transport = Counting(httpx.ASGITransport(app=create_app(engine)), clock)
+    follower = SimpleNamespace(on_change=lambda snap: None, **kw)
+    client = face(api_key=KEY, base_url=BASE, transport=transport, clock=clock if client_clock == "same" else None,
+                  sandbox=False, journal=False, observers=[follower])
+    return client, engine, transport
+
+
+def _loud(records: list[logging.LogRecord]) -> list[str]:
+    gc.collect()  # "Task exception was never retrieved" is logged when the failed task is collected
+    return [r.getMessage() for r in records if r.levelno >= logging.WARNING]
+
+
+async def test_closing_the_async_client_stops_following_its_tasks_quietly(caplog):
+    from runway_nb.client import AsyncRunwayML
+
+    clock = FakeClock()
+    client, engine, transport = _follower_client(AsyncRunwayML, clock)
+    task = await client.text_to_video.create(model="gen4.5", prompt_text="a lake", ratio="1280:720", duration=5)
+    engine.settle()
+    waiter = asyncio.create_task(task.wait())
+    while not transport.polls(task.id):
+        await asyncio.sleep(0)
+    poller = task._core._poller.task
+    await client.close()
+    assert poller.cancelled()
+    with pytest.raises(errors.APIConnectionError, match="client was closed"):
+        await waiter  # ended, not left hanging
+    with pytest.raises(errors.APIConnectionError, match="client was closed"):
+        await task.wait()  # a wait after close ends at once too
+    polls = len(transport.polls(task.id))
+    await _spin()
+    assert len(transport.polls(task.id)) == polls and task.status == "PENDING"
+    assert _loud(caplog.records) == []
+    engine.close()
+
+
+def test_closing_the_sync_client_stops_its_pollers(caplog):
+    from runway_nb.client import RunwayML
+
+    # the service's clock stands still and the client's is real: the tasks stay PENDING, their pollers asleep
+    client, engine, transport = _follower_client(RunwayML, FakeClock(), client_clock=None)
+    tasks = [client.text_to_video.create(model="gen4.5", prompt_text=f"a lake {i}", ratio="1280:720", duration=5)
+             for i in range(3)]
+    engine.settle()
+    pollers = [t._core._poller.task for t in tasks]
+    assert all(p is not None and not p.done() for p in pollers)
+    client.close()
+    assert all(p.cancelled() for p in pollers)
+    with pytest.raises(errors.APIConnectionError, match="client was closed"):
+        tasks[0].wait()
+    assert _loud(caplog.records) == []
+    engine.close()
+
+
+async def test_a_retrieved_task_is_adopted_by_the_observers():
+    from runway_nb.client import AsyncRunwayML
+
+    adopted: list[TaskSnapshot] = []
+    client, engine, _ = _follower_client(AsyncRunwayML, FakeClock(), on_adopted=lambda core: adopted.append(
+        core.snapshot()))
+    made = await client.text_to_image.create(model="gen4_image", prompt_text="a kite", ratio="1280:720")
+    assert adopted == []  # created here: on_created's business
+    engine.settle()
+    retrieved = await client.tasks.retrieve(made.id)
+    assert [s.id for s in adopted] == [made.id] and adopted[0].status == retrieved.status
+    assert retrieved._core.observers == made._core.observers
+    assert (await retrieved.wait()).status == "SUCCEEDED"
+    await client.close()
     engine.close()

@@ -465,3 +465,32 @@ def test_runway_nb_resume_is_one_callable_object_whatever_the_import_order():
 
     assert runway_nb.resume is module is resume and callable(resume)
     assert module.history is rmod.history and "journal" in str(inspect.signature(resume))
+
+
+def test_a_task_retrieved_by_id_is_journaled_as_adopted(served, tmp_path):
+    sandbox, client_mod = served
+    jr = Journal(tmp_path / ".runway")
+    obs = rmod.JournalObserver(jr, tmp_path / "runway_outputs")
+    body = {"model": "gen4_image", "promptText": "a kite", "ratio": "1280:720"}
+    with sandbox.serve(time_scale=0.01) as sb:
+        made_elsewhere = raw_create(sb, "/v1/text_to_image", body)  # another machine made it: never journaled here
+        client = make_client(client_mod, sb, observers=[obs])
+        task = client.tasks.retrieve(made_elsewhere)
+        adopted = jr.get(made_elsewhere)
+        task.wait(timeout=120)  # followed like any task: its success is recorded and its outputs stored
+        paths = obs.wait_stored(made_elsewhere, timeout=60)
+        known = client.text_to_image.create(model="gen4_image", prompt_text="a kite", ratio="1280:720")
+        client.tasks.retrieve(known.id)  # a task the journal saw created keeps its own record
+        client.close()
+    assert adopted is not None and adopted["note"].startswith("adopted") and adopted["request"] is None
+    assert adopted["base_url"] == sb.base_url and adopted["sandbox"] and adopted["folder"]
+    assert [e[0] for e in adopted["events"]][0] == "ADOPTED"
+    row = jr.get(made_elsewhere)
+    assert row["status"] == "SUCCEEDED" and row["stored"] and paths
+    assert made_elsewhere not in [r["id"] for r in jr.unfinished()]
+    assert abs(row["created_at"] - adopted["created_at"]) < 1e-6  # the service's createdAt, kept
+    own = jr.get(known.id)
+    assert own["note"] is None and own["request"]["promptText"] == "a kite"
+    assert [e[0] for e in own["events"]][0] == "CREATED"
+    assert not jr.record_adopted(known.id, "/v1/text_to_image", "gen4_image")  # known: left as it is
+    jr.close()

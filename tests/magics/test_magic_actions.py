@@ -6,6 +6,7 @@ import pytest
 
 from runway_nb import magic_actions as act
 from runway_nb import magic_args as a
+from runway_nb.clock import ScaledClock
 from runway_nb.magic_args import ArgsError
 
 TIME_SCALE = 0.01  # as in conftest.py
@@ -14,7 +15,7 @@ TIME_SCALE = 0.01  # as in conftest.py
 @pytest.fixture
 def session(env):
     s = act.Session(act.Settings(timeout=6000))
-    s.clock = act.ScaledClock(TIME_SCALE)
+    s.clock = ScaledClock(TIME_SCALE)
     yield s
     for r in list(s.results.values()):
         r.done.wait(30)

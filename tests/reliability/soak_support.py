@@ -178,6 +178,8 @@ def journal_figures(journal: Any, outcomes: list[Outcome], engine: Any) -> dict:
     A task deleted by the client's own cancel() may show CANCELLED here whatever it reached there."""
     rows = {r["id"]: r for r in journal.history(limit=None)}
     known = {o.task_id for o in outcomes if o.task_id}
+    # orphans the soak found on the service and retrieved by id: the journal records them as adopted
+    adopted = {tid for tid, r in rows.items() if (r.get("note") or "").startswith("adopted")} - known
     disagree = 0
     for tid in known & set(rows):
         rec = engine.task(tid)
@@ -185,7 +187,8 @@ def journal_figures(journal: Any, outcomes: list[Outcome], engine: Any) -> dict:
     return {
         "journal rows": len(rows),
         "client ids missing from the journal": len(known - set(rows)),
-        "journal rows the client never had": len(set(rows) - known),
+        "journal rows adopted (retrieved by id)": len(adopted),
+        "journal rows the client never had": len(set(rows) - known - adopted),
         "journal status differs from the sandbox": disagree,
         "journal: succeeded, store failed (store.py)": sum(1 for r in rows.values() if r.get("store_error")),
     }

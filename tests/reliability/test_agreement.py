@@ -211,9 +211,6 @@ def test_zz_agreement_figures():
         print(table("client vs sandbox on generated bodies", sorted(STATS.items()), ("outcome", "bodies")))
 
 
-@pytest.mark.xfail(strict=True, reason="defect: media.inspect refuses audio in an MP4 container ('isom' brand) for "
-                   "audio fields, which formats.judge (the sandbox's rule) accepts as M4A: the client blocks what "
-                   "the API would take")
 def test_audio_only_mp4_is_accepted_by_both(both_ways):
     client, transport, direct = both_ways
     body = {"model": "eleven_voice_isolation", "audioUri": data_uri_of(_audio_only_mp4(), "audio/mp4")}

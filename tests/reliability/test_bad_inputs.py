@@ -108,8 +108,6 @@ def _upload_id(engine) -> str:
     return list(engine.uploads._uploads)[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="defect: a truncated image (PNG signature, no image data) passes the "
-                   "client's checks (formats.sniff reads magic bytes only) and the sandbox accepts and charges it")
 def test_a_truncated_image_is_refused_before_sending(wire):
     client, transport, engine = wire
     before = transport.total
@@ -118,8 +116,6 @@ def test_a_truncated_image_is_refused_before_sending(wire):
     assert transport.total == before
 
 
-@pytest.mark.xfail(strict=True, reason="defect: act_two's 3-30 s reference length (catalog.ACT_TWO_REFERENCE_SECONDS)"
-                   " is not checked for local inputs before sending; the sandbox refuses it with a 400")
 def test_a_too_short_act_two_reference_is_refused_before_sending(wire, tmp_path):
     client, transport, engine = wire
     short = tmp_path / "short.mp4"

@@ -12,7 +12,6 @@ import json
 from html.parser import HTMLParser
 
 import httpx
-import pytest
 from rel_support import ScaledClock
 
 from runway_nb import catalog
@@ -138,10 +137,6 @@ def test_a_failure_text_with_html_is_escaped(workdir):
     client.close()
 
 
-@pytest.mark.xfail(strict=True, reason="defect: an output URL is put into src/href as given (only HTML-escaped): "
-                   "a javascript: URL from a hostile or broken server becomes a clickable link in the TaskView's "
-                   "static HTML (fallback.media_html via _media.remote_entry) and a src in Output._repr_html_; "
-                   "only http(s) URLs and relative paths should be emitted")
 def test_an_output_url_that_is_not_http_is_not_emitted(workdir):
     from runway_nb.widgets import TaskView
 

@@ -191,9 +191,6 @@ def test_the_key_is_written_nowhere_by_the_client(workdir, media, debug_log, mon
           f"chained exceptions still holding the key in memory (not written): {in_memory or 'none'}")
 
 
-@pytest.mark.xfail(strict=True, reason="defect: http.py raises TaskMayExistError/APIConnectionError `from` the httpx "
-                   "error, whose .request still carries 'Authorization: Bearer <key>' (only runway_nb's own copy is "
-                   "redacted): any tool that records exception chains with their attributes gets the key")
 def test_no_exception_in_a_chain_keeps_the_key(workdir):
     with serve(api_key=CANARY, time_scale=TIME_SCALE, synth=InstantSynth(),
                faults=FaultProfile(drop_rate=1.0, drop_after=1.0)) as sb:

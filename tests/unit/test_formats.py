@@ -166,6 +166,32 @@ def test_check_uri_audio_only_mp4_is_m4a_for_audio_fields():
     assert formats.check_uri(data_uri("video/mp4", mp4_audio), ("video",)) == []
 
 
+def test_identify_reads_mp4_as_m4a_only_where_audio_but_not_video_is_taken():
+    mp4_audio = audio_bytes("mp4", "aac")
+    assert formats.identify(mp4_audio, ("audio",)) == ("audio", "m4a")
+    assert formats.identify(mp4_audio, ("video",)) == formats.identify(mp4_audio, ("audio", "video")) == ("video", "mp4")
+    assert formats.identify(wav_bytes(), ("audio",)) == ("audio", "wav")
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_unreadable_image_finds_truncated_images_and_passes_whole_ones(fmt, tmp_path):
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)).save(buf, fmt)
+    whole = buf.getvalue()  # noise: the image data is most of the file
+    assert formats.unreadable_image(whole) is None
+    assert formats.unreadable_image(whole + b"\x00" * 100) is None  # trailing bytes: still readable
+    (tmp_path / "a.img").write_bytes(whole)
+    assert formats.unreadable_image(tmp_path / "a.img") is None
+    for cut in (40, len(whole) // 2, len(whole) - 16):  # (PNG's last 12 bytes are its empty IEND chunk)
+        why = formats.unreadable_image(whole[:cut])
+        assert why and "0x" not in why, (cut, why)  # a reason, without Pillow's object repr
+
+
+def test_check_uri_refuses_a_truncated_image():
+    (reason,) = formats.check_uri(data_uri("image/png", image_bytes("PNG")[:40]), ("image",))
+    assert reason.startswith("is a PNG image that cannot be read (") and "truncated or corrupt" in reason
+
+
 def test_check_uri_gif_refused_by_name():
     (reason,) = formats.check_uri(data_uri("image/gif", image_bytes("GIF")), ("image",))
     assert reason == "is a GIF image; use JPEG, PNG or WebP"

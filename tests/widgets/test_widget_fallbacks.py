@@ -31,6 +31,15 @@ def test_every_text_is_escaped():
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "x&quot; onload=&quot;alert(1)" in page
 
 
+def test_a_src_that_is_not_http_or_a_path_is_shown_as_text_only():
+    for kind in ("video", "image", "audio"):
+        page = media_html(entry(kind=kind, src="javascript:alert(1)//x.mp4", poster="javascript:alert(2)"))
+        assert "javascript:" not in page.replace(">javascript:alert(1)//x.mp4<", "")  # only as the caption text
+        assert "<a " not in page and " src=" not in page and "poster=" not in page
+    page = media_html(entry(src="https://cdn.example.com/a.mp4?x=1&y=2"))
+    assert '<video src="https://cdn.example.com/a.mp4?x=1&amp;y=2"' in page and '<a href="https://cdn' in page
+
+
 def test_image_and_audio_html(workdir):
     img = write_image(workdir / "runway_outputs" / "b_0.png", size=(64, 36))
     snd = write_audio(workdir / "runway_outputs" / "c_0.wav", seconds=1.5)
