@@ -93,3 +93,37 @@ def test_sigkill_mid_wait_then_resume_in_a_new_kernel(tmp_path):
     assert media.suffix == ".png" and str(media) in out and media.stat().st_size > 1000
     side = json.loads(media.with_suffix(".json").read_text())
     assert side["task_id"] == task_id and side["seed"] == 11 and side["prompt"] == "a kite over dunes"
+
+
+def test_sigkill_between_create_and_first_poll_then_resume(tmp_path):
+    """The kernel dies in the same cell as the create call, right after it returns: the journal already
+    has the task (recorded before any poll), so a new kernel's resume() stores its output."""
+    from runway_nb import sandbox
+
+    with sandbox.serve(time_scale=0.5) as sb:
+        setup = MAKE_CLIENT.format(key=sb.api_key, url=sb.base_url)
+        km, kc = start_kernel(tmp_path)
+        try:
+            kc.execute(setup + "import os, signal\n"
+                       "task = client.text_to_image.create(model='gen4_image', prompt_text='a fox in snow', "
+                       "ratio='1280:720', seed=5)\n"
+                       "os.kill(os.getpid(), signal.SIGKILL)")
+            km.provisioner.process.wait(timeout=60)
+        finally:
+            kc.stop_channels()
+            km.cleanup_resources()
+        requests = sb.engine.stats()["requests"]  # 1: the create; the kernel died before any poll
+        with sqlite3.connect(tmp_path / ".runway" / "journal.sqlite3") as db:
+            [(task_id, status, stored)] = db.execute("SELECT id, status, stored FROM tasks").fetchall()
+        assert requests == 1 and status == "PENDING" and stored is None, (requests, status)
+
+        km, kc = start_kernel(tmp_path)
+        try:
+            out = run(kc, setup + "import runway_nb\nreport = runway_nb.resume(client, timeout=300)\n"
+                      "print(report.summary())")
+        finally:
+            kc.shutdown()
+            kc.stop_channels()
+            km.cleanup_resources()
+    assert "1 stored" in out, out
+    assert [p for p in (tmp_path / "runway_outputs").glob(f"{task_id}_0.*") if p.suffix == ".png"]
