@@ -472,7 +472,10 @@ def test_sync_face_follows_and_unfollows_from_the_callers_thread():
     unsubscribe()  # from this thread, while the poller sleeps on the background loop
     poller = task._core._poller.task
     _loop.run_sync(asyncio.wait({poller}, timeout=30))
-    assert poller.done() and task.status == "RUNNING"
+    # The poller stops once nobody follows. (On the fake clock the task may have finished in the instant
+    # between the first change and unsubscribe(): then it stopped because the task ended. Either way no
+    # poller is left, which is what is tested; asserting RUNNING alone failed about 1 run in 8.)
+    assert poller.done() and task.status in ("RUNNING", "SUCCEEDED")
     assert task.wait() is task and task.status == "SUCCEEDED"
     client.close()
     engine.close()
