@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from runway_nb.clock import ScaledClock  # noqa: F401  (the tests import it from here)
 from runway_nb.sandbox.faults import FaultProfile
 
 CANARY = "key_RELIABILITY_canary_0123456789abcdef"
@@ -50,22 +51,6 @@ class InstantSynth:
 
 
 # -- time ---------------------------------------------------------------------------------------------
-class ScaledClock:
-    """The client's clock for a sandbox served with time_scale=scale: real time runs 1/scale times faster,
-    so poll gaps, backoff and wait timeouts shrink alike (the magics' Runway.poll_time_scale does the same)."""
-
-    realtime = True
-
-    def __init__(self, scale: float) -> None:
-        self.scale = scale
-
-    def now(self) -> float:
-        return time.monotonic() / self.scale
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds) * self.scale)
-
-
 # -- the wire -----------------------------------------------------------------------------------------
 class CountingTransport(httpx.AsyncBaseTransport):
     """Wraps a transport and counts every request that reaches it (uploads included), by method and path."""
