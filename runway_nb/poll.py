@@ -266,6 +266,17 @@ class Poller:
             loop.call_soon_threadsafe(self._wake.set)
 
     async def _run(self) -> None:
+        # A fresh event for the loop this run is on: an asyncio.Event binds to the first loop that
+        # waits on it, and a task's polling may move loops (an async test's, then the background one);
+        # a waker bound elsewhere fails at once, and the sleep below would then spin.
+        self._wake = asyncio.Event()
+        try:
+            await self._follow()
+        except Exception as exc:  # a broken clock or transport: every waiter hears it, none hangs
+            log.warning("polling of %s stopped: %r", self.core.id, exc)
+            self.core.settle(exc)
+
+    async def _follow(self) -> None:
         core = self.core
         while core.followed and not core.terminal:
             now = core.elapsed
@@ -298,7 +309,10 @@ class Poller:
         sleeper = asyncio.ensure_future(self.core.clock.sleep(seconds))
         waker = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
         finally:
             sleeper.cancel()
             waker.cancel()
+        for finished in done:  # a clock or event that failed must stop the poll, not spin it
+            if not finished.cancelled() and finished.exception() is not None:
+                raise finished.exception()
