@@ -27,7 +27,7 @@ from runway_nb.errors import task_field
 from runway_nb.journal import Journal, default_home, enabled
 from runway_nb.store import StoredResult
 
-__all__ = ["JournalObserver", "journal_observer", "open_journal", "resume", "ResumeReport", "Recovered",
+__all__ = ["JournalObserver", "journal_observer", "open_journal", "close_all", "resume", "ResumeReport", "Recovered",
            "history", "History", "costs", "Costs", "open_result"]
 
 log = logging.getLogger("runway_nb.journal")
@@ -154,6 +154,27 @@ class JournalObserver:
             future = self._futures.get(task_id)
             return future.result(timeout) if future else []
         return {tid: f.result(timeout) for tid, f in list(self._futures.items())}
+
+    def close(self) -> None:
+        """Let downloads in flight finish, then end the worker threads (a later success starts new ones)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def close_all() -> None:
+    """Finish the downloads in flight and close every journal this process opened. For long-lived
+    processes that switch projects (a test run gives each test its own folder); the next task
+    opens what it needs again."""
+    with _guard:
+        observers, journals = list(_observers.values()), list(_journals.values())
+        _observers.clear()
+        _journals.clear()
+    for observer in observers:
+        observer.close()
+    for journal in journals:
+        journal.close()
 
 
 def journal_observer(journal: Any = None, outputs: str | os.PathLike | None = None) -> JournalObserver | None:

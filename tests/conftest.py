@@ -1,5 +1,7 @@
 import pytest
 
+from runway_nb import resume
+
 
 @pytest.fixture
 def anyio_backend():
@@ -12,3 +14,5 @@ def _private_cwd(tmp_path_factory, monkeypatch):
     notebook: each test gets its own, so no test writes into the repository or sees another's tasks."""
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
     monkeypatch.delenv("RUNWAY_NB_HOME", raising=False)
+    yield
+    resume.close_all()  # its journal and download threads go with its folder

@@ -29,6 +29,7 @@ from runway_nb import (
     RunwayML,
     TaskMayExistError,
     ValidationError,
+    _loop,
     catalog,
     errors,
 )
@@ -111,12 +112,20 @@ def sandbox():
     engine = Engine(api_key=KEY, time_scale=FAST, tier=5, synth=NoMedia())
     rec = Recorder(httpx.ASGITransport(app=create_app(engine)))
 
+    made = []
+
     def client(cls=RunwayML, **kw):
         kw.setdefault("api_key", KEY)
         kw.setdefault("base_url", BASE)
-        return cls(transport=rec, **kw)
+        made.append(cls(transport=rec, **kw))
+        return made[-1]
 
     yield SimpleNamespace(engine=engine, rec=rec, client=client)
+    for c in made:  # no poll may outlive its test (a NoSleep clock would spin the shared loop)
+        if isinstance(c, RunwayML):
+            c.close()
+        else:
+            _loop.run_sync(c.close())
     engine.close()
 
 
