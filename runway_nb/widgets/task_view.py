@@ -9,7 +9,8 @@ even when the same output also carries text/html; plain HTML with a relative
   progress, ticking time, Cancel.
 - When the task ends (outputs stored, or failed, or cancelled) the view replaces that same output
   with static HTML + text (update_display): an HTML5 player with the same details, the one form
-  that survives saving, nbconvert, GitHub and a kernel-less reopen.
+  that survives saving, nbconvert, GitHub and a kernel-less reopen. The widget's model is then
+  closed, so a notebook saved with widget state does not carry a dead view's front end.
 - The live widget player cannot stay "while the kernel lives" without breaking the reopened notebook,
   because any output holding the widget MIME type shows "model not found" later. The
   static player has what matters (controls, loop, muted autoplay, poster, full-size link), so it
@@ -102,12 +103,19 @@ class TaskView(anywidget.AnyWidget):
             if self.swap and self._displayed:
                 self._static_shown = True
                 _display.publish(self.result(), self.display_id, update=True)
+                # Nothing shows the widget now: close its model, or the kernel keeps it and a notebook
+                # saved with widget state carries this view's whole front end (~17 KB) per task.
+                self.close()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict]:
         """The widget view with text/plain and text/html beside it, for front ends without widgets."""
         data, metadata = super()._repr_mimebundle_(**kwargs)
         state = self._binding.state
         return {**data, "text/plain": run_text(state), "text/html": run_html(state)}, metadata
+
+    def _repr_html_(self) -> str:
+        """What IPython shows once the model is closed (ipywidgets then drops _repr_mimebundle_)."""
+        return run_html(self._binding.state)
 
     def __repr__(self) -> str:
         return f"TaskView({run_text(self._binding.state)})"

@@ -158,6 +158,12 @@ def test_display_swaps_to_static_html_when_the_task_ends(workdir, displays):
     assert WIDGET_MIME not in static
     assert '<video src="runway_outputs/task-1_0.mp4"' in static["text/html"]
     assert "runway_outputs/task-1_0.mp4" in static["text/plain"]
+    # The widget is closed (no model left for a saved widget state), yet still shows as its result.
+    assert view.comm is None
+    assert '<video src="runway_outputs/task-1_0.mp4"' in view._repr_html_()
+    view._ipython_display_()
+    kind, _, again = displays.calls[-1]
+    assert kind == "display" and WIDGET_MIME not in again
 
 
 def test_failure_swaps_to_a_static_failure(workdir, displays):
@@ -187,6 +193,7 @@ def test_swap_false_keeps_the_live_widget(workdir, displays):
     task.set(status="CANCELLED")
     wait_end(view)
     assert [c[0] for c in displays.calls] == ["display"]
+    assert view.comm is not None  # its widget output lives on: so does its model
 
 
 def test_not_displayed_means_nothing_to_swap(workdir, displays):
