@@ -38,6 +38,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 SERVER_START_TIMEOUT = 90  # s: a cold JupyterLab on 2 busy cores
 PAGE_TIMEOUT_MS = 60_000
 KERNEL_TIMEOUT_MS = 120_000  # run-all of a notebook whose cells wait for sandbox tasks
+SANDBOX_TIME_SCALE = 0.01  # the session's sandbox: a 5 s gen4.5 video in well under a second
 
 
 def _missing(what: str) -> None:
@@ -149,11 +150,14 @@ def _quiet_settings(settings_dir: Path) -> None:
 
 @pytest.fixture(scope="session")
 def sandbox_env() -> Iterator[dict[str, str]]:
-    """A sandbox served for the whole session; kernels reach it through the server's environment."""
+    """A sandbox served for the whole session; kernels reach it through the server's environment.
+    RUNWAY_NB_TIME_SCALE says how fast it runs, so a notebook can poll it on its own clock
+    (`RunwayML(clock=ScaledClock(scale))`) rather than at the real service's pace."""
     from runway_nb import sandbox
 
-    with sandbox.serve(time_scale=0.01) as sb:
-        yield {"RUNWAYML_BASE_URL": sb.base_url, "RUNWAYML_API_SECRET": sb.api_key}
+    with sandbox.serve(time_scale=SANDBOX_TIME_SCALE) as sb:
+        yield {"RUNWAYML_BASE_URL": sb.base_url, "RUNWAYML_API_SECRET": sb.api_key,
+               "RUNWAY_NB_TIME_SCALE": str(SANDBOX_TIME_SCALE)}
 
 
 @pytest.fixture(scope="session")
@@ -284,6 +288,36 @@ class NotebookPage:
                 && !prompts.some(p => p.includes('*'))
                 && !!kernel && kernel.status === 'idle';
             }}""", timeout=timeout)
+
+    def run_cell(self, tag: str, timeout: float = KERNEL_TIMEOUT_MS):
+        """Run the one code cell tagged `tag` (its metadata tags) with the app's own command; wait until
+        it has executed (a new execution count) and the kernel is idle. Returns the cell's locator."""
+        index = self.page.evaluate(
+            f"""(tag) => {{
+              const w = ({_CURRENT_NOTEBOOK})();
+              const cells = Array.from(w.content.model.cells);
+              const i = cells.findIndex(c => (c.getMetadata('tags') || []).includes(tag));
+              if (i < 0) throw new Error(`no cell tagged ${{tag}}`);
+              window.__rnbBefore = cells[i].executionCount;
+              w.content.activeCellIndex = i;
+              w.content.deselectAll();
+              window.jupyterapp.commands.execute('notebook:run-cell');
+              return i;
+            }}""", tag)
+        self.page.wait_for_function(
+            f"""(i) => {{
+              const w = ({_CURRENT_NOTEBOOK})();
+              const count = w.content.model.cells.get(i).executionCount;
+              const kernel = w.sessionContext.session && w.sessionContext.session.kernel;
+              return count !== null && count !== window.__rnbBefore && !!kernel && kernel.status === 'idle';
+            }}""", arg=index, timeout=timeout)
+        return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
+
+    def save(self) -> None:
+        """Save the notebook (the app's save command) and wait until the page says it is saved."""
+        self.page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
+        self.page.wait_for_function(
+            f"() => {{ const w = ({_CURRENT_NOTEBOOK})(); return !!w && !w.context.model.dirty; }}")
 
     def errors(self) -> list[str]:
         """Error outputs of the notebook's cells, as 'ename: evalue'."""
