@@ -7,7 +7,8 @@ import pytest
 
 from runway_nb import catalog
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
 
 
 def _section(title: str) -> str:
@@ -48,3 +49,11 @@ def test_widgets_named_in_the_readme_exist(name):
     import runway_nb.widgets
 
     assert "import GenerateForm, Gallery" in README and hasattr(runway_nb.widgets, name)
+
+
+def test_every_local_link_and_image_of_the_readme_exists():
+    targets = re.findall(r"\]\(([^)#\s]+)", README)
+    local = [t for t in targets if "://" not in t and not t.startswith("mailto:")]
+    assert any(t.endswith(".png") for t in local)
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert not missing, f"README links to files that do not exist: {missing}"
