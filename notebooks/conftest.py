@@ -7,6 +7,10 @@ sandbox runs `TIME_SCALE` times the real service's typical durations, and a priv
 tells each kernel's poller so at start (runway_nb.poll.learn: what it would otherwise learn from the
 first finished task), so each notebook takes seconds. A real key in the environment is replaced for the test run: tests never spend credits.
 
+The sandbox requires a recognisable fake key (KEY): every cell's outputs, and at the end the journal and
+every output file and sidecar this run wrote, are searched for it; a hit fails the run (the key must
+never be written anywhere).
+
 The journal goes to a temporary RUNWAY_NB_HOME, so history, costs and the Gallery show this run only.
 Outputs land in notebooks/runway_outputs/ (git-ignored), as they do for a person running the notebooks,
 and the files this run added there are removed at the end (what was there before is left alone).
@@ -14,13 +18,17 @@ and the files this run added there are removed at the end (what was there before
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+
 TIME_SCALE = 0.01  # a gen4.5 10 s video: ~90 s on the real service, ~1 s here
 OUTPUTS = Path(__file__).resolve().parent / "runway_outputs"
+KEY = "key_NBVALcanary_5ecret_1b2c3d4e5f60718293a4"  # searched for in everything the notebooks write
 _state: dict = {}
 
 
@@ -37,7 +45,7 @@ def pytest_configure(config) -> None:
         return
     from runway_nb.sandbox import serve
 
-    sandbox = serve(time_scale=TIME_SCALE)
+    sandbox = serve(api_key=KEY, time_scale=TIME_SCALE)
     home = Path(tempfile.mkdtemp(prefix="runway_nb-nbval-"))
     profile = home / "ipython" / "profile_default"
     profile.mkdir(parents=True)
@@ -51,6 +59,30 @@ def pytest_configure(config) -> None:
     for name in ("RUNWAY_NB_SANDBOX", "RUNWAY_NB_JOURNAL"):
         os.environ.pop(name, None)
     _state.update(sandbox=sandbox, home=home, saved=saved, before=_listing(), existed=OUTPUTS.exists())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A cell whose outputs show the key fails, whatever nbval thinks of them."""
+    result = yield
+    outputs = getattr(item, "test_outputs", None)
+    if outputs and KEY[4:] in json.dumps(outputs, default=str):
+        raise AssertionError(f"{item.name}: the API key appears in this cell's outputs")
+    return result
+
+
+def pytest_sessionfinish(session) -> None:
+    """The journal and every file this run wrote into runway_outputs/ never hold the key."""
+    if "sandbox" not in _state:
+        return
+    written = [p for p in _listing() - _state["before"] if p.is_file()]
+    written += [p for p in _state["home"].rglob("*") if p.is_file()]
+    leaked = [str(p) for p in written if KEY[4:].encode() in p.read_bytes()]
+    print(f"\nsecrets: searched {len(written)} files the notebooks wrote (journal, outputs, sidecars) "
+          f"for the key: {len(leaked)} hit(s)")
+    if leaked:
+        print("the API key was written to:", *leaked, sep="\n  ")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_unconfigure(config) -> None:
