@@ -72,8 +72,9 @@ notebooks-test: $(STAMP) js
 browser-test: $(STAMP) js $(CHROMIUM)
 	@$(TIMED) browser-test $(BIN)/python -m pytest tests/browser
 
-# Builds the wheel from a clean copy of the tree and installs it into a fresh venv.
-packaging-test: $(STAMP)
+# Builds the wheel from a clean copy of the tree, installs it with its lab extra into a fresh venv,
+# and renders its widgets in that venv's JupyterLab in Chromium.
+packaging-test: $(STAMP) $(CHROMIUM)
 	@$(TIMED) packaging-test $(BIN)/python -m pytest tests/packaging
 
 bench: $(STAMP)

@@ -15,7 +15,8 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from conftest import ARTIFACTS, PAGE_TIMEOUT_MS, NotebookPage, _artifact_name, screenshot
+from lab_driver import BROWSER_ARTIFACTS as ARTIFACTS
+from lab_driver import PAGE_TIMEOUT_MS, NotebookPage, artifact_name, new_page, screenshot
 
 SLOW_SCALE = 0.15  # a 5 s gen4.5 video takes about 9 s, an 8 s veo3 one about 15 s
 FAILING_SCALE = 0.01
@@ -62,13 +63,7 @@ def live_sandboxes(notebook_dir):
 def live_page(browser, lab_server, live_sandboxes):
     """widgets_live.ipynb open in JupyterLab with its setup cell run; shared by the tests that use `live`."""
     # Tall, so a whole cell's outputs fit in one screenshot (the notebook scrolls inside the page).
-    context = browser.new_context(viewport={"width": 1280, "height": 1800}, device_scale_factor=1)
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    page = context.new_page()
-    console: list[str] = []
-    page.on("console", lambda m: console.append(f"[{m.type}] {m.text}"))
-    page.on("pageerror", lambda e: console.append(f"[pageerror] {e}\n{e.stack or ''}"))
-    page.console_log = console
+    page = new_page(browser, height=1800)
     nb = NotebookPage(page, lab_server, "widgets_live.ipynb").open()
     nb.ran = set()  # tags of the cells run on this page (see run())
     try:
@@ -76,8 +71,8 @@ def live_page(browser, lab_server, live_sandboxes):
         assert nb.errors() == []
         yield nb
     finally:
-        (ARTIFACTS / "widgets_live.console.txt").write_text("\n".join(console) + "\n")
-        context.close()
+        (ARTIFACTS / "widgets_live.console.txt").write_text("\n".join(page.console_log) + "\n")
+        page.context.close()
 
 
 @pytest.fixture
@@ -86,7 +81,7 @@ def live(live_page, request):
     yield live_page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        live_page.page.screenshot(path=str(ARTIFACTS / f"{_artifact_name(request.node.name)}.FAILED.png"))
+        live_page.page.screenshot(path=str(ARTIFACTS / f"{artifact_name(request.node.name)}.FAILED.png"))
 
 
 def run(nb, tag: str, *, again: bool = False):
@@ -95,9 +90,7 @@ def run(nb, tag: str, *, again: bool = False):
         cell = nb.run_cell(tag)
         nb.ran.add(tag)
         return cell
-    return nb.page.locator(".jp-Notebook .jp-Cell").nth(nb.page.evaluate(
-        """(tag) => Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)
-                     .findIndex(c => (c.getMetadata('tags') || []).includes(tag))""", tag))
+    return nb.cell(tag)
 
 
 def wait_true(page, predicate: str, locator, timeout: float | None = None):
