@@ -71,7 +71,8 @@ class JupyterServer:
     """
 
     def __init__(self, app: str, root_dir: Path, home: Path, env: Mapping[str, str | None], *,
-                 python: str | Path = sys.executable, artifacts: Path = BROWSER_ARTIFACTS) -> None:
+                 python: str | Path = sys.executable, artifacts: Path = BROWSER_ARTIFACTS,
+                 launcher: list[str] | None = None) -> None:
         self.app = app  # "lab" or "notebook"
         self.root_dir = root_dir
         self.port = free_port()
@@ -92,11 +93,12 @@ class JupyterServer:
         }
         self.env = {k: v for k, v in merged.items() if v is not None}
         app_class = {"lab": "LabApp", "notebook": "JupyterNotebookApp"}[app]
+        # `launcher` replaces `jupyter <app>`: e.g. scripts/lab.sh, which `make lab` runs.
         self.cmd = [
-            str(bin_dir / "jupyter"), app, "--no-browser", "--allow-root",
+            *(launcher or [str(bin_dir / "jupyter"), app]), "--no-browser", "--allow-root",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
             "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-            f"--ServerApp.root_dir={root_dir}",
+            *([f"--ServerApp.root_dir={root_dir}"] if launcher is None else []),  # a launcher picks its own
             # window.jupyterapp: the tests run cells through the app's own commands, not menus.
             f"--{app_class}.expose_app_in_browser=True",
         ]
@@ -145,11 +147,14 @@ class JupyterServer:
 
 
 def _quiet_settings(settings_dir: Path) -> None:
-    """No news toast, no update check; every cell kept in the DOM (no windowing) so waits see them all."""
+    """No news toast, no update check, no autosave; every cell kept in the DOM (no windowing) so waits
+    see them all."""
     files = {
         "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
             {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True},
         "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        # Never write a notebook back: a test may run the repository's own notebooks in place.
+        "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     }
     for name, value in files.items():
         path = settings_dir / name
