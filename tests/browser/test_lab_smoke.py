@@ -8,6 +8,7 @@ plain HTML when its task ends. Screenshots land in test-artifacts/browser/.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -102,15 +103,24 @@ def test_notebook7_renders_the_form(notebook_server, open_notebook, page):
 def make_lab(tmp_path_factory):
     """JupyterLab as `make lab` starts it (scripts/lab.sh: notebooks/ as its root, the project venv),
     with no key and no base URL, so each kernel's client starts the built-in sandbox, as a newcomer's
-    does. RUNWAY_NB_TIME_SCALE only makes that sandbox fast. Autosave is off: nothing is written back."""
-    server = JupyterServer("lab", REPO / "notebooks", tmp_path_factory.mktemp("make-lab"), {
+    does. RUNWAY_NB_TIME_SCALE only makes that sandbox fast. Autosave is off and the journal goes to a
+    temporary folder; the outputs this run adds to notebooks/runway_outputs/ are removed after it."""
+    home, outputs = tmp_path_factory.mktemp("make-lab"), REPO / "notebooks" / "runway_outputs"
+    before = set(outputs.rglob("*")) if outputs.exists() else None
+    server = JupyterServer("lab", REPO / "notebooks", home, {
         "RUNWAYML_API_SECRET": None, "RUNWAYML_BASE_URL": None, "RUNWAY_NB_SANDBOX": None,
-        "RUNWAY_NB_HOME": None, "RUNWAY_NB_TIME_SCALE": "0.01"}, launcher=["bash", str(REPO / "scripts" / "lab.sh")])
+        "RUNWAY_NB_HOME": str(home / "journal"), "RUNWAY_NB_TIME_SCALE": "0.01"},
+        launcher=["bash", str(REPO / "scripts" / "lab.sh")])
     server.start()
     try:
         yield server
     finally:
         server.stop()
+        if before is None:  # the run made the folder: it goes
+            shutil.rmtree(outputs, ignore_errors=True)
+        else:  # only what this run added goes
+            for path in sorted(set(outputs.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True):
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
 
 
 def test_make_lab_serves_and_runs_the_quickstart(make_lab, open_notebook):
