@@ -25,7 +25,8 @@ _LAZY = {
         "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
         "UnprocessableEntityError", "RateLimitError", "InternalServerError", "APIConnectionError",
         "APITimeoutError", "TaskMayExistError", "TaskError", "TaskFailedError", "TaskTimeoutError",
-        "TaskCancelledError", "ValidationError", "MissingAPIKeyError"), ".errors"),
+        "TaskCancelledError", "ValidationError", "MissingAPIKeyError", "MediaError"), ".errors"),
+    "mux": "._mux",
 }
 _SUBMODULES = ("sandbox", "errors", "catalog")
 
@@ -33,6 +34,7 @@ __all__ = ["__version__", *_LAZY, *_SUBMODULES]
 
 if TYPE_CHECKING:
     from . import catalog, errors, sandbox  # noqa: F401
+    from ._mux import mux  # noqa: F401
     from .client import AsyncRunwayML, RunwayML  # noqa: F401
     from .errors import *  # noqa: F403
     from .resume import costs, history, resume  # noqa: F401

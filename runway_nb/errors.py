@@ -13,7 +13,7 @@ __all__ = [
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError", "APIConnectionError",
     "APITimeoutError", "TaskMayExistError", "TaskError", "TaskFailedError", "TaskTimeoutError",
-    "TaskCancelledError", "ValidationError", "MissingAPIKeyError",
+    "TaskCancelledError", "ValidationError", "MissingAPIKeyError", "MediaError",
 ]  # fmt: skip
 
 
@@ -197,3 +197,15 @@ class MissingAPIKeyError(RunwayNBError):
             "No Runway API key. Set the RUNWAYML_API_SECRET environment variable (e.g. in a cell: "
             "%env RUNWAYML_API_SECRET=key_...) or pass RunwayML(api_key=...). Keys are made at "
             "https://dev.runwayml.com. To try things without a key, leave sandbox on (the default)."))
+
+
+class MediaError(RunwayNBError, ValueError):
+    """A local media file cannot be used as asked (missing, without the stream needed, a bad option).
+
+    Raised before anything is written. `.argument` names the argument ("video", "tracks[1]"), `.value`
+    is what was given.
+    """
+
+    def __init__(self, argument: str, value: Any, message: str) -> None:
+        super().__init__(message)
+        self.argument, self.value = argument, value
