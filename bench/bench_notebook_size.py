@@ -10,10 +10,10 @@ What the measured file holds. nbclient, like a browser, keeps each output as the
 (display_data, then update_display_data under the same display id). A `%runway video` cell first shows the
 live TaskView (the widget-view MIME type + text/html + text/plain) and, when the task ends, replaces that
 output with static HTML + text: a `<video src="runway_outputs/<id>_0.mp4">` player that refers to the stored
-file, so no media bytes are in the outputs. The widget models stay alive in the kernel after that swap,
-and nbclient stores every live model's state in `metadata.widgets` (store_widget_state=True, its default):
-per TaskView an anywidget model (its `run` dict, and `_esm`: the front end's bundled source, as text) and
-an ipywidgets Layout model. JupyterLab writes that metadata only when Settings > "Save Widget State
+file, so no media bytes are in the outputs. The swapped view then closes its widget models (an anywidget
+model holding its `run` dict and `_esm`, the front end's bundled source as text, and an ipywidgets Layout
+model), so the state saved in `metadata.widgets` (store_widget_state=True; closed models dropped, as a
+browser's widget manager drops them) holds only widgets still shown. JupyterLab writes that metadata only when Settings > "Save Widget State
 Automatically" is on (off by default), and then without default values (get_state_sync({drop_defaults:
 true})): the Layout models shrink there, `_esm` does not. The figures are given with the state and
 without it (the file as JupyterLab saves it by default).
@@ -73,11 +73,22 @@ def embed_notebook(n: int, time_scale: float) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=cells)
 
 
+class LikeAWidgetManager(NotebookClient):
+    """nbclient keeps the state of every model ever opened; a browser's widget manager drops a model when
+    its comm closes, and saves only the live ones. So does this."""
+
+    def handle_comm_msg(self, outs, msg, cell_index) -> None:
+        super().handle_comm_msg(outs, msg, cell_index)
+        if msg["msg_type"] == "comm_close":
+            self.widget_state.pop(msg["content"]["comm_id"], None)
+            self.widget_buffers.pop(msg["content"]["comm_id"], None)
+
+
 def execute(nb: nbformat.NotebookNode, work: Path, name: str) -> tuple[Path, float]:
     """Run `nb` in a fresh kernel whose working directory is `work`; write it there as `name`."""
     work.mkdir(parents=True)
     started = time.perf_counter()
-    NotebookClient(nb, timeout=180, kernel_name="python3", store_widget_state=True,
+    LikeAWidgetManager(nb, timeout=180, kernel_name="python3", store_widget_state=True,
                    resources={"metadata": {"path": str(work)}}).execute()
     seconds = time.perf_counter() - started
     path = work / name

@@ -105,7 +105,9 @@ class TaskView(anywidget.AnyWidget):
                 _display.publish(self.result(), self.display_id, update=True)
                 # Nothing shows the widget now: close its model, or the kernel keeps it and a notebook
                 # saved with widget state carries this view's whole front end (~17 KB) per task.
+                layout = self.layout
                 self.close()
+                layout.close()  # its own model: ipywidgets does not close it with the view
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict]:
         """The widget view with text/plain and text/html beside it, for front ends without widgets."""
