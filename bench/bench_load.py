@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "reliability"))
+sys.path[:0] = [str(ROOT / "tests" / "reliability"), str(ROOT / "tests")]  # rel_support, media_samples
 
 from load_support import (  # noqa: E402
     FOLLOW_MIX,
@@ -89,7 +89,7 @@ def follow_here(args, base_url: str) -> dict:
 
 KERNEL_SETUP = """
 import asyncio, json, sys, time
-sys.path.insert(0, {here!r})
+sys.path[:0] = [{here!r}, {tests!r}]
 from load_support import FOLLOW_MIX, LagProbe
 from runway_nb._loop import get_loop
 from runway_nb.client import RunwayML
@@ -135,7 +135,8 @@ def follow_in_kernel(args, base_url: str) -> dict | None:
             out.append("\n".join(msg["content"]["traceback"]))
 
     try:
-        setup = KERNEL_SETUP.format(here=str(ROOT / "tests" / "reliability"), n=args.tasks)
+        setup = KERNEL_SETUP.format(here=str(ROOT / "tests" / "reliability"), tests=str(ROOT / "tests"),
+                                    n=args.tasks)
         for code in (setup, KERNEL_WAIT):
             reply = kc.execute_interactive(code, timeout=600, output_hook=hook)
             if reply["content"]["status"] != "ok":

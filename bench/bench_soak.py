@@ -23,21 +23,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "reliability"))
+sys.path[:0] = [str(ROOT / "tests" / "reliability"), str(ROOT / "tests")]  # rel_support, media_samples
 
 from rel_support import InstantSynth, Media, ScaledClock, soak_faults, table  # noqa: E402
-from soak_support import (  # noqa: E402
-    cancel_figures,
-    error_classes,
-    journal_figures,
-    magic_soak,
-    reconcile,
-    run_lifecycles,
-    stored_files,
-)
+from soak_support import error_classes, soak_client, soak_magics  # noqa: E402
 
 from runway_nb.client import RunwayML  # noqa: E402
-from runway_nb.resume import resume  # noqa: E402
 from runway_nb.sandbox import serve  # noqa: E402
 
 
@@ -47,27 +38,12 @@ def client_soak(args, media: Media, work: Path) -> None:
                faults=soak_faults(), fault_seed=args.seed) as sb:
         client = RunwayML(api_key=sb.api_key, base_url=sb.base_url, clock=ScaledClock(args.time_scale))
         observer = next(o for o in client._core.observers if hasattr(o, "wait_stored"))
-        before = set(sb.engine.stats()["task_ids"])
-        cpu0, t0 = time.process_time(), time.perf_counter()
-        outcomes = run_lifecycles(client, media, range(args.lifecycles), folder, workers=args.workers)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-        figures = reconcile(outcomes, sb.engine, client, folder, before=before)
-        for o in outcomes:
-            if o.task_id:
-                try:
-                    observer.wait_stored(o.task_id, timeout=60)
-                except Exception:  # noqa: BLE001 - counted as the journal's store failures
-                    pass
-        figures.update(journal_figures(observer.journal, outcomes, sb.engine))
-        figures.update(cancel_figures(outcomes, sb.engine))
-        stats = sb.engine.stats()
-        sb.set_faults(None)
-        report = resume(client, journal=observer.journal, outputs=folder)
-        figures["resume(): stored after the soak"] = len(report.stored)
-        figures["journal rows still unfinished"] = len(observer.journal.unfinished())
+        soak = soak_client(sb, client, observer, media, args.lifecycles, folder, workers=args.workers,
+                           store_timeout=60)
         client.close()
-    figures["wall s (lifecycles, sandbox in this process)"] = f"{wall:.1f}"
-    figures["CPU s per lifecycle (client + sandbox)"] = f"{cpu / args.lifecycles:.4f}"
+    outcomes, figures, stats = soak.outcomes, soak.figures, soak.stats
+    figures["wall s (lifecycles, sandbox in this process)"] = f"{soak.wall:.1f}"
+    figures["CPU s per lifecycle (client + sandbox)"] = f"{soak.cpu / args.lifecycles:.4f}"
     figures["requests the sandbox answered"] = stats["requests"]
     print(table(f"soak: {args.lifecycles} lifecycles through RunwayML ({args.workers} users at once, time scale "
                 f"{args.time_scale}, fault seed {args.seed})", list(figures.items())))
@@ -90,19 +66,12 @@ def magic_soak_run(args, media: Media, work: Path) -> None:
         shell.run_line_magic("load_ext", "runway_nb")
         shell.run_line_magic("config", f"Runway.poll_time_scale = {args.time_scale}")
         shell.run_line_magic("config", "Runway.timeout = 1000000")
-        before = sb.engine.stats()["created"]
         t0 = time.perf_counter()
-        figures = magic_soak(shell, media, args.magic_cells, timeout=600)
+        figures = soak_magics(sb, shell, media, args.magic_cells, work / "runway_outputs", timeout=600)
         results, usage = figures.pop("_results"), figures.pop("_usage")
         unclear = figures.pop("_unclear")
-        figures["created by the sandbox"] = sb.engine.stats()["created"] - before
-        sb.set_faults(None)
-        shell.run_cell("_report = %runway resume", store_history=False)
-        report = shell.user_ns.get("_report")
-        figures["stored by %runway resume"] = len(report.stored) if report is not None else "n/a"
-        on_disk = stored_files(work / "runway_outputs")
-        succeeded = {r.task.id for r in results if r.task.status == "SUCCEEDED"}
-        figures["outputs on disk after resume"] = f"{len(succeeded & set(on_disk))} of {len(succeeded)}"
+        on_disk, succeeded = figures["outputs on disk after resume"], figures.pop("_succeeded")
+        figures["outputs on disk after resume"] = f"{on_disk} of {succeeded}"
         figures["wall s"] = f"{time.perf_counter() - t0:.1f}"
         for r in results:
             r.done.wait(30)

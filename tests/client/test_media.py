@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import base64
 import io
-import wave
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
+from media_samples import gif_bytes, image_bytes, png_bytes, wav_bytes
 from PIL import Image
 
 from runway_nb import catalog, errors, formats, media
@@ -23,28 +23,6 @@ from runway_nb.sandbox import Engine, create_app
 KEY = "key_MEDIAtest_0123456789abcdef"
 BASE = "http://sandbox.test"
 IMG = ("image",)
-
-
-def png(size=(32, 24), mode="RGB") -> bytes:
-    buf = io.BytesIO()
-    Image.new(mode, size, (10, 120, 200, 255)[: len(mode)]).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def encoded(img: Image.Image, fmt: str) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, fmt)
-    return buf.getvalue()
-
-
-def wav(seconds: float, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"\x00\x01" * int(seconds * rate))
-    return buf.getvalue()
 
 
 def decode(uri: str) -> tuple[str, bytes]:
@@ -97,7 +75,7 @@ async def test_remote_uris_pass_through_untouched(uri):
 
 @pytest.mark.anyio
 async def test_paths_str_and_path_become_data_uris(tmp_path):
-    data = png()
+    data = png_bytes()
     (tmp_path / "a.png").write_bytes(data)
     for value in (str(tmp_path / "a.png"), tmp_path / "a.png"):
         assert decode(await media.prepare(value, field="promptImage", kinds=IMG, http=NoNetwork())) == (
@@ -106,7 +84,7 @@ async def test_paths_str_and_path_become_data_uris(tmp_path):
 
 @pytest.mark.anyio
 async def test_the_format_comes_from_the_bytes_not_the_name(tmp_path):
-    jpeg = encoded(Image.new("RGB", (16, 16), "red"), "JPEG")
+    jpeg = image_bytes("JPEG")
     (tmp_path / "lies.png").write_bytes(jpeg)
     uri = await media.prepare(tmp_path / "lies.png", field="promptImage", kinds=IMG, http=NoNetwork())
     assert decode(uri) == ("image/jpeg", jpeg)
@@ -163,7 +141,7 @@ def test_an_empty_value_is_refused_as_empty(value):
 
 @pytest.mark.anyio
 async def test_a_truncated_image_is_refused_in_every_local_form(tmp_path):
-    cut = png()[:60]
+    cut = png_bytes()[:60]
     (tmp_path / "cut.png").write_bytes(cut)
     data_uri = "data:image/png;base64," + base64.b64encode(cut).decode()
     for value in (cut, tmp_path / "cut.png", data_uri):
@@ -189,7 +167,7 @@ def test_audio_in_an_mp4_container_is_m4a_for_an_audio_field():
 @pytest.mark.anyio
 async def test_act_two_reference_length_is_checked_before_anything_is_sent(tmp_path):
     short = tmp_path / "short.wav"  # its length is all that matters here: measured before any request
-    short.write_bytes(wav(1))
+    short.write_bytes(wav_bytes(1))
     body = {"model": "act_two", "character": {"type": "image", "uri": "https://example.com/c.png"},
             "reference": {"type": "video", "uri": short}}
     with pytest.raises(errors.ValidationError, match="reference.uri: the reference video lasts 1.0 s") as caught:
@@ -201,7 +179,7 @@ async def test_act_two_reference_length_is_checked_before_anything_is_sent(tmp_p
 
 @pytest.mark.anyio
 async def test_gif_is_refused_by_name_in_every_form(tmp_path):
-    gif = encoded(Image.new("RGB", (8, 8)), "GIF")
+    gif = gif_bytes()
     (tmp_path / "a.gif").write_bytes(gif)
     data_uri = "data:image/gif;base64," + base64.b64encode(gif).decode()
     for value in (gif, tmp_path / "a.gif", data_uri):
@@ -211,7 +189,7 @@ async def test_gif_is_refused_by_name_in_every_form(tmp_path):
 
 def test_the_wrong_kind_and_unknown_bytes_are_refused():
     with pytest.raises(errors.ValidationError, match="got audio .wav., but videoUri takes video"):
-        media.inspect(wav(1), field="videoUri", kinds=("video",))
+        media.inspect(wav_bytes(1), field="videoUri", kinds=("video",))
     with pytest.raises(errors.ValidationError, match="not a recognised media format"):
         media.inspect(b"hello world, not media", field="audioUri", kinds=("audio",))
 
@@ -229,13 +207,13 @@ async def test_over_the_upload_limit_is_refused_before_any_request(tmp_path):
 # -- data URI or upload -------------------------------------------------------------------------------
 @pytest.mark.anyio
 async def test_a_data_uri_within_the_cap_is_sent_as_is():
-    uri = "data:image/png;base64," + base64.b64encode(png()).decode()
+    uri = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
     assert await media.prepare(uri, field="promptImage", kinds=IMG, http=NoNetwork()) == uri
 
 
 @pytest.mark.anyio
 async def test_a_data_uri_that_misnames_its_type_is_rewritten_from_the_bytes():
-    jpeg = encoded(Image.new("RGB", (8, 8), "blue"), "JPEG")
+    jpeg = image_bytes("JPEG")
     uri = "data:image/png;base64," + base64.b64encode(jpeg).decode()
     assert decode(await media.prepare(uri, field="promptImage", kinds=IMG, http=NoNetwork())) == ("image/jpeg", jpeg)
 
@@ -261,7 +239,7 @@ async def test_a_large_file_is_uploaded_streamed_from_disk_without_the_key(sandb
 @pytest.mark.anyio
 async def test_a_data_uri_too_large_to_inline_is_uploaded_decoded(sandbox):
     engine, rec, http = sandbox
-    data = wav(3)
+    data = wav_bytes(3)
     uri = "data:audio/wav;base64," + base64.b64encode(data).decode()
     out = await media.prepare(uri, field="audioUri", kinds=("audio",), http=http, data_uri_max=1000)
     assert out.startswith("runway://") and engine.uploads.lookup(out).read_bytes() == data
@@ -269,7 +247,7 @@ async def test_a_data_uri_too_large_to_inline_is_uploaded_decoded(sandbox):
 
 @pytest.mark.anyio
 async def test_prepare_body_fills_every_media_field_and_leaves_the_input_alone(tmp_path):
-    (tmp_path / "face.png").write_bytes(png())
+    (tmp_path / "face.png").write_bytes(png_bytes())
     body = {"model": "gen4_image", "promptText": "@Cat", "ratio": "1280:720",
             "referenceImages": [{"uri": Image.new("RGB", (4, 4)), "tag": "Cat"}, tmp_path / "face.png",
                                 {"uri": "https://example.com/x.jpg"}]}
@@ -291,7 +269,7 @@ async def test_prepare_body_fills_every_media_field_and_leaves_the_input_alone(t
     assert out["promptImage"][0]["position"] == "first" and out["promptImage"][0]["uri"].startswith("data:")
 
     aleph = {"model": "gen4_aleph", "promptText": "x", "videoUri": "https://example.com/v.mp4",
-             "references": [png()]}
+             "references": [png_bytes()]}
     out = await media.prepare_body("/v1/video_to_video", aleph, http=NoNetwork())
     assert out["references"][0]["type"] == "image"
 
@@ -299,23 +277,24 @@ async def test_prepare_body_fills_every_media_field_and_leaves_the_input_alone(t
 @pytest.mark.anyio
 async def test_prepare_body_names_the_nested_field_in_errors():
     body = {"model": "gen4_image", "promptText": "x", "ratio": "1280:720",
-            "referenceImages": [{"uri": png()}, {"uri": encoded(Image.new("RGB", (4, 4)), "GIF")}]}
+            "referenceImages": [{"uri": png_bytes()}, {"uri": gif_bytes()}]}
     with pytest.raises(errors.ValidationError) as caught:
         await media.prepare_body("/v1/text_to_image", body, http=NoNetwork())
     assert caught.value.problems[0].field == "referenceImages.1.uri"
 
 
 def test_prepare_sync_works_from_plain_code():
-    assert media.prepare_sync(png(), field="promptImage", kinds=IMG, http=NoNetwork()).startswith("data:image/png")
+    uri = media.prepare_sync(png_bytes(), field="promptImage", kinds=IMG, http=NoNetwork())
+    assert uri.startswith("data:image/png")
 
 
 def test_input_seconds_measures_local_media_only(tmp_path):
-    (tmp_path / "a.wav").write_bytes(wav(2.0))
+    (tmp_path / "a.wav").write_bytes(wav_bytes(2.0))
     assert media.input_seconds(tmp_path / "a.wav") == pytest.approx(2.0, abs=0.05)
-    assert media.input_seconds(wav(1.5)) == pytest.approx(1.5, abs=0.05)
-    data_uri = "data:audio/wav;base64," + base64.b64encode(wav(1.0)).decode()
+    assert media.input_seconds(wav_bytes(1.5)) == pytest.approx(1.5, abs=0.05)
+    data_uri = "data:audio/wav;base64," + base64.b64encode(wav_bytes(1.0)).decode()
     assert media.input_seconds(data_uri) == pytest.approx(1.0, abs=0.05)
     assert media.input_seconds({"type": "audio", "uri": data_uri}) == pytest.approx(1.0, abs=0.05)
     for remote in ("https://example.com/a.mp3", "runway://uploads/x", None, tmp_path / "missing.wav"):
         assert media.input_seconds(remote) is None
-    assert formats.sniff(png()[:16]) == ("image", "png")
+    assert formats.sniff(png_bytes()[:16]) == ("image", "png")

@@ -1,20 +1,15 @@
 """Helpers for the conformance tests: SDK clients, input media, and decoding of outputs.
 
-Input media are made here with Pillow, PyAV and wave, independently of the sandbox's synth.
+Input media come from tests/media_samples.py (Pillow, PyAV, wave: independent of the sandbox's synth).
 """
 
 from __future__ import annotations
 
-import base64
 import io
-import math
-import wave
 from dataclasses import dataclass
-from fractions import Fraction
 
 import av
 import httpx
-import numpy as np
 import pytest
 import runwayml
 from PIL import Image
@@ -38,48 +33,6 @@ def strict_client(sb, **kw) -> runwayml.RunwayML:
 def strict_async_client(sb, **kw) -> runwayml.AsyncRunwayML:
     kw.setdefault("api_key", sb.api_key)
     return runwayml.AsyncRunwayML(base_url=sb.base_url, _strict_response_validation=True, **kw)
-
-
-# -- input media, made here with Pillow / PyAV / wave (independently of the sandbox's synth) ----
-def png_bytes(width: int = 96, height: int = 64, colour=(200, 80, 40)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def jpeg_bytes(width: int = 96, height: int = 64, colour=(40, 90, 200)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(buf, "JPEG")
-    return buf.getvalue()
-
-
-def mp4_bytes(seconds: float, width: int = 320, height: int = 240, fps: int = 12) -> bytes:
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="mp4") as out:
-        stream = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        for i in range(round(seconds * fps)):
-            frame = av.VideoFrame.from_ndarray(np.full((height, width, 3), (i * 9) % 255, np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, fps)
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
-    return buf.getvalue()
-
-
-def wav_bytes(seconds: float, rate: int = 16000) -> bytes:
-    t = np.arange(int(seconds * rate)) / rate
-    samples = (np.sin(2 * math.pi * 220 * t) * 8000).astype("<i2")
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(samples.tobytes())
-    return buf.getvalue()
-
-
-def data_uri(data: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
 # -- outputs: download and decode ----------------------------------------------------------------

@@ -8,7 +8,8 @@ from __future__ import annotations
 import anyio
 import pytest
 import runwayml
-from conformance_support import check_succeeded, png_bytes, strict_async_client, video
+from conformance_support import check_succeeded, strict_async_client, video
+from media_samples import png_bytes
 from runwayml.types import ImageToVideoCreateResponse
 from test_conformance_seed import SDK_REFUSAL, SEED_EXAMPLES, TEXT_ONLY_EXAMPLES, wire_body
 

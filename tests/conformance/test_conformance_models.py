@@ -10,20 +10,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import pytest
-from conformance_support import (
-    AUD,
-    IMG,
-    VID,
-    Expect,
-    audio,
-    check_succeeded,
-    data_uri,
-    image,
-    mp4_bytes,
-    png_bytes,
-    video,
-    wav_bytes,
-)
+from conformance_support import AUD, IMG, VID, Expect, audio, check_succeeded, image, video
+from media_samples import data_uri, png_bytes, video_bytes, wav_bytes
 from test_conformance_seed import SEED_EXAMPLES, TEXT_ONLY_EXAMPLES
 
 from runway_nb import catalog
@@ -36,10 +24,10 @@ class Case(NamedTuple):
     expect: Expect
 
 
-FIRST_FRAME = data_uri(png_bytes(colour=(250, 200, 30)), "image/png")
-LAST_FRAME = data_uri(png_bytes(colour=(20, 40, 160)), "image/png")
-SOURCE_VIDEO = data_uri(mp4_bytes(3.5, 320, 240), "video/mp4")  # measured: the output follows it
-SPEECH_WAV = data_uri(wav_bytes(5.0), "audio/wav")
+FIRST_FRAME = data_uri(png_bytes(96, 64, (250, 200, 30)), "image/png")
+LAST_FRAME = data_uri(png_bytes(96, 64, (20, 40, 160)), "image/png")
+SOURCE_VIDEO = data_uri(video_bytes(3.5, 320, 240), "video/mp4")  # measured: the output follows it
+SPEECH_WAV = data_uri(wav_bytes(5.0, 16000, tone_hz=220), "audio/wav")
 LOW = {"public_figure_threshold": "low"}
 last_voice = catalog.VOICE_PRESETS[-1]
 

@@ -8,11 +8,11 @@ SDK's low-level client.post, as the guide's cURL example sends it.
 
 from __future__ import annotations
 
-import base64
 from typing import NamedTuple
 
 import pytest
-from conformance_support import Expect, audio, check_succeeded, image, jpeg_bytes, video
+from conformance_support import Expect, audio, check_succeeded, image, video
+from media_samples import data_uri, image_bytes
 from runwayml.types import ImageToVideoCreateResponse
 
 
@@ -24,7 +24,7 @@ class Case(NamedTuple):
 
 
 # The seed's "Base64 Data URIs" example reads image.jpg from disk; the same thing, made here.
-JPEG_DATA_URI = f"data:image/jpeg;base64,{base64.b64encode(jpeg_bytes()).decode()}"
+JPEG_DATA_URI = data_uri(image_bytes("JPEG", (96, 64), (40, 90, 200)), "image/jpeg")
 
 SEED_EXAMPLES = [
     Case("quickstart image-to-video", "image_to_video", dict(

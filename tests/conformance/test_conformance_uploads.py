@@ -10,15 +10,8 @@ from typing import NamedTuple
 
 import pytest
 import runwayml
-from conformance_support import (
-    Expect,
-    audio,
-    check_succeeded,
-    mp4_bytes,
-    png_bytes,
-    video,
-    wav_bytes,
-)
+from conformance_support import Expect, audio, check_succeeded, video
+from media_samples import png_bytes, video_bytes, wav_bytes
 from runwayml.types.upload_create_ephemeral_response import UploadCreateEphemeralResponse
 
 
@@ -32,8 +25,8 @@ class Case(NamedTuple):
 
 INPUTS = {  # made by the test, written to disk, uploaded from the path
     "frame.png": lambda: png_bytes(640, 360),
-    "source.mp4": lambda: mp4_bytes(3.5, 320, 240),
-    "speech.wav": lambda: wav_bytes(4.0),
+    "source.mp4": lambda: video_bytes(3.5, 320, 240),
+    "speech.wav": lambda: wav_bytes(4.0, 16000, tone_hz=220),
 }
 
 CASES = [
@@ -95,7 +88,7 @@ def test_uploaded_file_used_in_a_create(client, uploaded, case):
 
 def test_upload_from_bytes_with_metadata(client):
     """The (filename, bytes) form and the optional file_metadata form field are accepted too."""
-    up = client.uploads.create_ephemeral(file=("still.png", png_bytes()), file_metadata='{"purpose": "test"}')
+    up = client.uploads.create_ephemeral(file=("still.png", png_bytes(96, 64)), file_metadata='{"purpose": "test"}')
     assert up.uri.startswith("runway://")
 
 

@@ -150,7 +150,8 @@ def follow_with_views(tasks: list, *, widgets: bool = True, timeout: float = 120
 def sandbox_process(api_key: str, **engine_kwargs: Any):
     """`python -m`-style sandbox in a child process with InstantSynth; yields its base URL."""
     args = ", ".join(f"{k}={v!r}" for k, v in engine_kwargs.items())
-    code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from rel_support import InstantSynth; "
+    code = (f"import sys; sys.path[:0] = [{str(HERE)!r}, {str(HERE.parent)!r}]; "  # rel_support, media_samples
+            f"from rel_support import InstantSynth; "
             f"from runway_nb.sandbox import run; "
             f"run(0, api_key={api_key!r}, log_level='warning', synth=InstantSynth(), {args})")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}

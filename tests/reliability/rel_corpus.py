@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rel_support import HTTPS, gif_bytes, png_bytes, wav_bytes
+from media_samples import gif_bytes, png_bytes, wav_bytes
+from rel_support import HTTPS
 
 from runway_nb import catalog
 

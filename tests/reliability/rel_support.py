@@ -1,24 +1,23 @@
 """Shared pieces of the reliability tests and of bench/bench_soak.py and bench/bench_load.py.
 
-Imported by name (tests/ is not a package; the benches put this folder on sys.path). Everything here
-is plain code over the public surface: the client, the served sandbox, its fault profiles.
+Imported by name (tests/ is not a package; the benches put this folder, and tests/ for media_samples, on
+sys.path). Everything here is plain code over the public surface: the client, the served sandbox, its
+fault profiles.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import math
 import time
-import wave
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import httpx
+from media_samples import png_bytes, video_bytes, wav_bytes
 
 from runway_nb.clock import ScaledClock  # noqa: F401  (the tests import it from here)
 from runway_nb.sandbox.faults import FaultProfile
@@ -82,49 +81,7 @@ def soak_faults(name: str = "soak") -> FaultProfile:
                         throttle_rate=0.2, throttle_seconds=60.0, expire_rate=0.1)
 
 
-# -- input media, made here (PyAV, wave, bytes) ------------------------------------------------------
-def png_bytes(width: int = 64, height: int = 36, colour: tuple = (200, 80, 40)) -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def gif_bytes() -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (16, 16), (0, 0, 255)).save(buf, "GIF")
-    return buf.getvalue()
-
-
-def mp4_bytes(seconds: float, width: int = 64, height: int = 36, fps: int = 8) -> bytes:
-    import av
-    import numpy as np
-
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="mp4") as out:
-        stream = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        for i in range(math.ceil(seconds * fps)):
-            frame = av.VideoFrame.from_ndarray(np.full((height, width, 3), (i * 9) % 255, np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, fps)
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
-    return buf.getvalue()
-
-
-def wav_bytes(seconds: float, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"\x00\x01" * int(seconds * rate))
-    return buf.getvalue()
-
-
+# -- input media (tests/media_samples.py) ------------------------------------------------------------
 @dataclass(frozen=True)
 class Media:
     """Small local input files: a PNG, a 3.5 s MP4 (act_two wants 3-30 s), a 3 s WAV."""
@@ -137,7 +94,7 @@ class Media:
     @classmethod
     def make(cls, folder: Path) -> Media:
         folder.mkdir(parents=True, exist_ok=True)
-        files = {"png": png_bytes(), "mp4": mp4_bytes(3.5), "wav": wav_bytes(3.0)}
+        files = {"png": png_bytes(), "mp4": video_bytes(3.5), "wav": wav_bytes(3.0)}
         for ext, data in files.items():
             (folder / f"input.{ext}").write_bytes(data)
         return cls(folder, folder / "input.png", folder / "input.mp4", folder / "input.wav")
@@ -211,12 +168,6 @@ def percentile(values: list[float], q: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
-
-
-def data_uri_of(data: bytes, mime: str) -> str:
-    import base64
-
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
 class PausableClock:

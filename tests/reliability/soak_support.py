@@ -20,6 +20,7 @@ from typing import Any
 from rel_support import CASES, Media, marker_of
 
 from runway_nb import errors
+from runway_nb.resume import resume
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 WAIT = 1e6  # virtual seconds: a safety net only (tasks take minutes of virtual time)
@@ -210,6 +211,44 @@ def error_classes(outcomes: list[Outcome]) -> Counter:
     return Counter(name for o in outcomes for name in o.seen)
 
 
+@dataclass
+class ClientSoak:
+    """What soak_client found. stats: the sandbox's, taken while its faults were still on; wall and cpu:
+    the seconds the lifecycles took (this process's CPU: the client's, and the sandbox's if served here)."""
+
+    outcomes: list[Outcome]
+    figures: dict
+    stats: dict
+    wall: float
+    cpu: float
+
+
+def soak_client(sb: Any, client: Any, observer: Any, media: Media, lifecycles: int, folder: Path, *,
+                workers: int = 24, store_timeout: float = 30.0) -> ClientSoak:
+    """The client soak of test_soak.py and bench_soak.py, on the served sandbox `sb` (faults on): the
+    lifecycles, reconciled with what the sandbox created; once the journal's `observer` has stored what it
+    could, the journal and cancel() figures; then the faults off and resume() run over that journal."""
+    before = set(sb.engine.stats()["task_ids"])
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    outcomes = run_lifecycles(client, media, range(lifecycles), folder, workers=workers)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    figures = reconcile(outcomes, sb.engine, client, folder, before=before)
+    for o in outcomes:  # the observer's own downloads (store.py) end before the sandbox goes
+        if o.task_id:
+            try:
+                observer.wait_stored(o.task_id, timeout=store_timeout)
+            except Exception:  # noqa: BLE001 - counted as the journal's store failures
+                pass
+    figures.update(journal_figures(observer.journal, outcomes, sb.engine))
+    figures.update(cancel_figures(outcomes, sb.engine))
+    stats = sb.engine.stats()
+    sb.set_faults(None)
+    report = resume(client, journal=observer.journal, outputs=folder)
+    figures["resume(): stored after the soak"] = len(report.stored)
+    figures["journal rows still unfinished"] = len(observer.journal.unfinished())
+    return ClientSoak(outcomes, figures, stats, wall, cpu)
+
+
 # -- the magics -----------------------------------------------------------------------------------------
 MAGIC_LINES = [
     "image --bg --model gen4_image --ratio 1280:720 --ref {png}=Cat @Cat in a garden [{m}]",
@@ -260,3 +299,19 @@ def magic_soak(shell: Any, media: Media, n: int, *, prefix: str = "mag", timeout
         "_usage": usage,
     }
 
+
+def soak_magics(sb: Any, shell: Any, media: Media, n: int, folder: Path, *, timeout: float = 120.0) -> dict:
+    """The magics soak of test_soak.py and bench_soak.py: magic_soak on the served sandbox `sb`, what the
+    sandbox created, then with its faults off what `%runway resume` stored and what is on disk in `folder`.
+    Besides magic_soak's keys, "_succeeded": how many of the started tasks succeeded."""
+    before = sb.engine.stats()["created"]
+    figures = magic_soak(shell, media, n, timeout=timeout)
+    figures["created by the sandbox"] = sb.engine.stats()["created"] - before
+    succeeded = {r.task.id for r in figures["_results"] if r.task.status == "SUCCEEDED"}
+    sb.set_faults(None)
+    shell.run_cell("_report = %runway resume", store_history=False)
+    report = shell.user_ns.get("_report")
+    figures["stored by %runway resume"] = len(report.stored) if report is not None else "n/a"
+    figures["outputs on disk after resume"] = len(succeeded & set(stored_files(folder)))
+    figures["_succeeded"] = len(succeeded)
+    return figures

@@ -18,17 +18,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from media_samples import data_uri, gif_bytes, png_bytes, video_bytes, wav_bytes
 from rel_corpus import BASES
-from rel_support import (
-    CountingTransport,
-    InstantSynth,
-    data_uri_of,
-    gif_bytes,
-    mp4_bytes,
-    png_bytes,
-    table,
-    wav_bytes,
-)
+from rel_support import CountingTransport, InstantSynth, table
 
 from runway_nb import catalog, errors
 from runway_nb._loop import run_sync
@@ -63,8 +55,8 @@ def _audio_only_mp4() -> bytes:
 
 
 IMG, VID, AUD = "https://media.example.com/i.png", "https://media.example.com/v.mp4", "https://media.example.com/a.mp3"
-URIS = [IMG, VID, AUD, data_uri_of(png_bytes(), "image/png"), data_uri_of(gif_bytes(), "image/gif"),
-        data_uri_of(wav_bytes(0.5), "audio/wav"), data_uri_of(mp4_bytes(3.5), "video/mp4"),
+URIS = [IMG, VID, AUD, data_uri(png_bytes(), "image/png"), data_uri(gif_bytes(), "image/gif"),
+        data_uri(wav_bytes(0.5), "audio/wav"), data_uri(video_bytes(3.5), "video/mp4"),
         "http://media.example.com/i.png", "https://10.0.0.1/i.png", "runway://", "runway://uploads/nothing-here",
         "data:image/png;base64,@@", "", 7]
 REMOTE_ONLY = {"runway://uploads/nothing-here"}  # syntactically fine; only the service knows its uploads
@@ -213,6 +205,6 @@ def test_zz_agreement_figures():
 
 def test_audio_only_mp4_is_accepted_by_both(both_ways):
     client, transport, direct = both_ways
-    body = {"model": "eleven_voice_isolation", "audioUri": data_uri_of(_audio_only_mp4(), "audio/mp4")}
+    body = {"model": "eleven_voice_isolation", "audioUri": data_uri(_audio_only_mp4(), "audio/mp4")}
     assert send_direct(direct, "/v1/voice_isolation", body).status_code == 200
     assert send_via_client(client, transport, "/v1/voice_isolation", body)[0] == "accepted"

@@ -10,8 +10,9 @@ from collections import Counter
 
 import httpx
 import pytest
+from media_samples import data_uri, png_bytes, video_bytes
 from rel_corpus import BASES, Bad, Files, corpus
-from rel_support import CountingTransport, InstantSynth, data_uri_of, mp4_bytes, png_bytes, table
+from rel_support import CountingTransport, InstantSynth, table
 
 from runway_nb import catalog, errors
 from runway_nb.client import RunwayML
@@ -94,7 +95,7 @@ def test_a_data_uri_over_its_limit_is_uploaded_not_sent_inline(wire):
     """media.py's documented choice: a data URI over the 5 MB image cap becomes an ephemeral upload
     (one upload slot, one upload, one create) rather than an error. Never sent inline."""
     client, transport, engine = wire
-    big = data_uri_of(png_bytes() + bytes(4_000_000), "image/png")
+    big = data_uri(png_bytes() + bytes(4_000_000), "image/png")
     assert len(big) > catalog.INPUT_LIMITS[catalog.IMAGE].data_uri
     before = Counter(transport.counts)
     task = client.image_to_video.create(model="gen4_turbo", prompt_image=big, ratio="960:960", duration=2)
@@ -119,7 +120,7 @@ def test_a_truncated_image_is_refused_before_sending(wire):
 def test_a_too_short_act_two_reference_is_refused_before_sending(wire, tmp_path):
     client, transport, engine = wire
     short = tmp_path / "short.mp4"
-    short.write_bytes(mp4_bytes(1.0))
+    short.write_bytes(video_bytes(1.0))
     before = transport.total
     with pytest.raises(errors.ValidationError, match="reference"):
         client.character_performance.create(model="act_two", character={"type": "image", "uri": png_bytes()},

@@ -15,7 +15,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
-from rel_support import InstantSynth, png_bytes
+from media_samples import png_bytes
+from rel_support import InstantSynth
 
 from runway_nb import catalog
 from runway_nb.sandbox import serve

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rel_support import CANARY, CASES, CountingTransport, InstantSynth, ScaledClock, png_bytes, soak_faults
+from media_samples import png_bytes
+from rel_support import CANARY, CASES, CountingTransport, InstantSynth, ScaledClock, soak_faults
 from soak_support import run_lifecycles
 
 from runway_nb import errors

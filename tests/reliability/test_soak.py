@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import httpx
 from rel_support import CASES, InstantSynth, ScaledClock, soak_faults, table
-from soak_support import (
-    cancel_figures,
-    error_classes,
-    journal_figures,
-    magic_soak,
-    reconcile,
-    run_lifecycles,
-    stored_files,
-)
+from soak_support import error_classes, soak_client, soak_magics
 
 from runway_nb import catalog
 from runway_nb.client import RunwayML
 from runway_nb.journal import Journal
-from runway_nb.resume import JournalObserver, resume
+from runway_nb.resume import JournalObserver
 from runway_nb.sandbox import serve
 
 TIME_SCALE = 0.002  # a 60 s task takes 0.12 s; the client's ScaledClock polls on the same scale
@@ -44,24 +36,10 @@ def test_soak_through_the_client(workdir, media, quiet_logs):
         observer = JournalObserver(journal, folder, client=downloads)
         client = RunwayML(api_key=sb.api_key, base_url=sb.base_url, clock=ScaledClock(TIME_SCALE),
                           observers=[observer])
-        before = set(sb.engine.stats()["task_ids"])
-        outcomes = run_lifecycles(client, media, range(LIFECYCLES), folder, workers=24)
-        figures = reconcile(outcomes, sb.engine, client, folder, before=before)
-        for o in outcomes:  # the observer's own downloads (store.py) end before the sandbox goes
-            if o.task_id:
-                try:
-                    observer.wait_stored(o.task_id, timeout=30)
-                except Exception:  # noqa: BLE001 - counted below as the journal's store failures
-                    pass
-        figures.update(journal_figures(journal, outcomes, sb.engine))
-        figures.update(cancel_figures(outcomes, sb.engine))
-        faults = sb.engine.stats()["faults"]
-        sb.set_faults(None)
-        report = resume(client, journal=journal, outputs=folder)
-        figures["resume(): stored after the soak"] = len(report.stored)
-        figures["journal rows still unfinished"] = len(journal.unfinished())
+        soak = soak_client(sb, client, observer, media, LIFECYCLES, folder, workers=24)
         client.close()
         downloads.close()
+    outcomes, figures, faults = soak.outcomes, soak.figures, soak.stats["faults"]
     print(table(f"soak: {LIFECYCLES} lifecycles through RunwayML", list(figures.items())))
     print(table("errors users saw", sorted(error_classes(outcomes).items()), ("step: error", "count")))
     print(table("faults injected", sorted(faults.items()), ("fault", "count")))
@@ -95,21 +73,10 @@ def test_soak_through_the_magics(shell_for, workdir, media, quiet_logs):
     with serve(time_scale=TIME_SCALE, synth=InstantSynth(), concurrency=3, daily_limit=10**6, credits=10**9,
                faults=soak_faults(), fault_seed=11) as sb:
         shell = shell_for(sb, TIME_SCALE)
-        before = sb.engine.stats()["created"]
-        figures = magic_soak(shell, media, cells)
-        results = figures.pop("_results")
-        unclear = figures.pop("_unclear")
-        usage = figures.pop("_usage")
-        created = sb.engine.stats()["created"] - before
-        figures["created by the sandbox"] = created
-        succeeded = sum(1 for r in results if r.task.status == "SUCCEEDED")
-        sb.set_faults(None)
-        shell.run_cell("_report = %runway resume", store_history=False)
-        report = shell.user_ns.get("_report")
-        figures["stored by %runway resume"] = len(report.stored) if report is not None else "n/a"
-        on_disk = stored_files(workdir / "runway_outputs")
-        figures["outputs on disk after resume"] = len({r.task.id for r in results if r.task.status == "SUCCEEDED"}
-                                                      & set(on_disk))
+        figures = soak_magics(sb, shell, media, cells, workdir / "runway_outputs")
+    figures.pop("_results")
+    unclear, usage, succeeded = figures.pop("_unclear"), figures.pop("_usage"), figures.pop("_succeeded")
+    created = figures["created by the sandbox"]
     print(table(f"soak: {cells} %runway cells", list(figures.items())))
     print(table("UsageErrors", sorted(usage.items()), ("error", "count")))
     assert unclear == []

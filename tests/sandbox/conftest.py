@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sandbox_support import AUDIO_SECONDS, VIDEO_SECONDS, FakeSynth, H, cases, data_uri, mp4, wav
+from media_samples import data_uri, video_bytes, wav_bytes
+from sandbox_support import AUDIO_SECONDS, VIDEO_SECONDS, FakeSynth, H, cases
 
 from runway_nb.sandbox import Engine, FakeClock, create_app
 
 
 @pytest.fixture(scope="session")
 def input_video() -> bytes:
-    return mp4(VIDEO_SECONDS)
+    return video_bytes(VIDEO_SECONDS, 128, 72)  # expected(): Aleph's output keeps its 128x72 and its length
 
 
 @pytest.fixture(scope="session")
 def input_audio() -> bytes:
-    return wav(AUDIO_SECONDS)
+    return wav_bytes(AUDIO_SECONDS)
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,13 @@
 """Helpers for the sandbox tests: headers, input media, one request per (endpoint, model), FakeSynth.
 
-Input media are made here with Pillow, PyAV and wave, independently of synth.py.
+Input media come from tests/media_samples.py (Pillow, PyAV and wave, independently of synth.py).
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import math
-import wave
-from fractions import Fraction
+
+from media_samples import data_uri, png_bytes
 
 from runway_nb import catalog
 from runway_nb.sandbox import Engine, FakeClock
@@ -21,56 +19,9 @@ HTTPS_VIDEO = "https://example.com/source.mp4"
 HTTPS_AUDIO = "https://example.com/speech.mp3"
 
 
-# -- input media, made here with Pillow/PyAV/wave (independent of synth.py) ---------------------
-def png(width: int = 64, height: int = 36, colour=(200, 80, 40)) -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def gif() -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (16, 16), (0, 0, 255)).save(buf, "GIF")
-    return buf.getvalue()
-
-
-def mp4(seconds: float, width: int = 128, height: int = 72, fps: int = 12) -> bytes:
-    import av
-    import numpy as np
-
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="mp4") as out:
-        stream = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        for i in range(round(seconds * fps)):
-            arr = np.full((height, width, 3), (i * 7) % 255, dtype=np.uint8)
-            frame = av.VideoFrame.from_ndarray(arr, format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, fps)
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
-    return buf.getvalue()
-
-
-def wav(seconds: float, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"\x00\x01" * int(seconds * rate))
-    return buf.getvalue()
-
-
-def data_uri(data: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
-
-
-PNG_URI = data_uri(png(), "image/png")
-PNG2_URI = data_uri(png(colour=(10, 200, 90)), "image/png")
+# -- input images as data URIs ---------------------------------------------------------------------
+PNG_URI = data_uri(png_bytes(), "image/png")
+PNG2_URI = data_uri(png_bytes(colour=(10, 200, 90)), "image/png")
 
 
 # -- one request per (endpoint, model): every seed model on every endpoint it has --------------

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 
 import pytest
-from sandbox_support import HTTPS_IMAGE, PNG_URI, T2V, VERSION, data_uri, gif, mp4, png
+from media_samples import data_uri, gif_bytes, png_bytes, video_bytes
+from sandbox_support import HTTPS_IMAGE, PNG_URI, T2V, VERSION
 
 pytestmark = pytest.mark.anyio
 
-BIG_PNG_URI = data_uri(png() + b"\x00" * 3_800_000, "image/png")  # > 5 MB as a data URI
+BIG_PNG_URI = data_uri(png_bytes() + b"\x00" * 3_800_000, "image/png")  # > 5 MB as a data URI
 I2V = {"model": "gen4.5", "promptImage": HTTPS_IMAGE, "promptText": "x", "ratio": "1280:720", "duration": 5}
 
 # (id, path, body, status, words the message must contain, field path of the first issue or None)
@@ -27,7 +28,7 @@ REFUSALS = [
     ("long-prompt", "/v1/text_to_video", dict(T2V, promptText="a" * 1001), 400, ["1000"], ["promptText"]),
     ("long-prompt-utf16", "/v1/text_to_video", dict(T2V, promptText="\U0001f600" * 501), 400, ["1000"],
      ["promptText"]),
-    ("gif-data-uri", "/v1/image_to_video", dict(I2V, promptImage=data_uri(gif(), "image/gif")), 400, ["GIF"],
+    ("gif-data-uri", "/v1/image_to_video", dict(I2V, promptImage=data_uri(gif_bytes(), "image/gif")), 400, ["GIF"],
      ["promptImage"]),
     ("oversize-data-uri", "/v1/image_to_video", dict(I2V, promptImage=BIG_PNG_URI), 400, ["MB"], ["promptImage"]),
     ("http-url", "/v1/image_to_video", dict(I2V, promptImage="http://example.com/a.jpg"), 400, ["https"],
@@ -128,7 +129,7 @@ async def test_daily_quota_is_429_with_a_clear_message(make_engine, asgi_client)
 async def test_expired_runway_uri_is_400_naming_the_field(engine, clock, asgi_client):
     async with asgi_client(engine) as c:
         up = (await c.post("/v1/uploads", json={"filename": "a.png", "type": "ephemeral"})).json()
-        r = await c.post(up["uploadUrl"], data=up["fields"], files={"file": ("a.png", png())})
+        r = await c.post(up["uploadUrl"], data=up["fields"], files={"file": ("a.png", png_bytes())})
         assert r.status_code == 204
         assert (await c.post("/v1/image_to_video", json=dict(I2V, promptImage=up["runwayUri"]))).status_code == 200
         clock.advance(24 * 3600 + 1)
@@ -140,7 +141,7 @@ async def test_expired_runway_uri_is_400_naming_the_field(engine, clock, asgi_cl
 async def test_upload_of_wrong_kind_is_400_naming_the_field(engine, asgi_client):
     async with asgi_client(engine) as c:
         up = (await c.post("/v1/uploads", json={"filename": "a.gif", "type": "ephemeral"})).json()
-        await c.post(up["uploadUrl"], data=up["fields"], files={"file": ("a.gif", gif())})
+        await c.post(up["uploadUrl"], data=up["fields"], files={"file": ("a.gif", gif_bytes())})
         r = await c.post("/v1/image_to_video", json=dict(I2V, promptImage=up["runwayUri"]))
     assert r.status_code == 400 and "GIF" in r.json()["error"]
     assert r.json()["issues"][0]["path"] == ["promptImage"]
@@ -148,7 +149,7 @@ async def test_upload_of_wrong_kind_is_400_naming_the_field(engine, asgi_client)
 
 @pytest.mark.parametrize("seconds", [2.0, 31.0])
 async def test_act_two_reference_must_be_3_to_30_seconds(engine, asgi_client, seconds):
-    video = mp4(seconds, 32, 32, fps=4)
+    video = video_bytes(seconds, 32, 32, fps=4)
     body = {"model": "act_two", "character": {"type": "image", "uri": PNG_URI},
             "reference": {"type": "video", "uri": data_uri(video, "video/mp4")}}
     async with asgi_client(engine) as c:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 import runwayml
+from media_samples import png_bytes
 from runwayml.lib import polling
-from sandbox_support import FakeSynth, png
+from sandbox_support import FakeSynth
 
 from runway_nb.sandbox import Engine, FaultProfile, serve
 
@@ -48,7 +49,7 @@ SEED_EXAMPLES = {
     "gen4_turbo": lambda c: c.image_to_video.create(
         model="gen4_turbo", prompt_image=IMG, prompt_text="Leaves rustling", ratio="1280:720", duration=5, seed=12345),
     "gen4_turbo data URI": lambda c: c.image_to_video.create(
-        model="gen4_turbo", prompt_image="data:image/png;base64," + __import__("base64").b64encode(png()).decode(),
+        model="gen4_turbo", prompt_image="data:image/png;base64," + __import__("base64").b64encode(png_bytes()).decode(),
         ratio="1280:720", prompt_text="Gentle movement"),
     "aleph": lambda c: c.video_to_video.create(
         model="gen4_aleph", video_uri=VID, prompt_text="Transform to anime style", references=[{"uri": IMG}]),
@@ -104,7 +105,7 @@ def test_organization_and_usage(client):
 
 
 def test_upload_then_use(client):
-    up = client.uploads.create_ephemeral(file=("frame.png", png()))
+    up = client.uploads.create_ephemeral(file=("frame.png", png_bytes()))
     task = client.image_to_video.create(model="gen4.5", prompt_image=up.uri, prompt_text="x", ratio="960:960",
                                         duration=2).wait_for_task_output(timeout=60)
     assert task.status == "SUCCEEDED"

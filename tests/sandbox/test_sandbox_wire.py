@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 
 import pytest
-from sandbox_support import AUDIO_SECONDS, CASE_IDS, T2V, VIDEO_SECONDS, case, expected, finish, png
+from media_samples import png_bytes
+from sandbox_support import AUDIO_SECONDS, CASE_IDS, T2V, VIDEO_SECONDS, case, expected, finish
 
 from runway_nb import catalog, formats, pricing
 
@@ -182,7 +183,7 @@ async def test_rate_limit_answers_429_with_retry_after(make_engine, clock, asgi_
 
 
 async def test_upload_flow_then_the_runway_uri_is_used(engine, clock, fake_synth, asgi_client):
-    image = png(40, 30)
+    image = png_bytes(40, 30)
     async with asgi_client(engine) as c:
         r = await c.post("/v1/uploads", json={"filename": "photo.png", "type": "ephemeral"})
         assert r.status_code == 200 and set(r.json()) == {"uploadUrl", "fields", "runwayUri"}
@@ -205,15 +206,15 @@ async def test_upload_target_checks_the_form(make_engine, asgi_client):
     async with asgi_client(engine) as c:
         up = (await c.post("/v1/uploads", json={"filename": "a.png"})).json()
         tampered = dict(up["fields"], key="uploads/other/a.png")
-        assert (await c.post(up["uploadUrl"], data=tampered, files={"file": ("a.png", png())})).status_code == 403
+        assert (await c.post(up["uploadUrl"], data=tampered, files={"file": ("a.png", png_bytes())})).status_code == 403
         bad_sig = dict(up["fields"], **{"x-amz-signature": "0" * 64})
-        assert (await c.post(up["uploadUrl"], data=bad_sig, files={"file": ("a.png", png())})).status_code == 403
+        assert (await c.post(up["uploadUrl"], data=bad_sig, files={"file": ("a.png", png_bytes())})).status_code == 403
         assert (await c.post(up["uploadUrl"], data=up["fields"])).status_code == 400  # no file part
         big = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000
         r = await c.post(up["uploadUrl"], data=up["fields"], files={"file": ("a.png", big)})
         assert r.status_code == 413 and "EntityTooLarge" in r.json()["error"]
         unknown = up["uploadUrl"].rsplit("/", 1)[0] + "/" + "f" * 32
-        assert (await c.post(unknown, data=up["fields"], files={"file": ("a.png", png())})).status_code == 404
+        assert (await c.post(unknown, data=up["fields"], files={"file": ("a.png", png_bytes())})).status_code == 404
         assert (await c.post("/v1/uploads", json={"type": "ephemeral"})).status_code == 400
     assert engine.stats()["uploads"] == 0 and not list(engine.uploads.root.iterdir())
 
@@ -260,7 +261,7 @@ async def test_stats_route_needs_auth_and_counts(engine, asgi_client):
 
 
 async def test_data_uri_image_really_reaches_the_synth(engine, clock, fake_synth, asgi_client):
-    image = png(20, 10, (1, 2, 3))
+    image = png_bytes(20, 10, (1, 2, 3))
     uri = "data:image/png;base64," + base64.b64encode(image).decode()
     body = {"model": "gen4_image", "promptText": "x", "ratio": "720:720", "referenceImages": [{"uri": uri}]}
     async with asgi_client(engine) as c:

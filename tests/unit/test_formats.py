@@ -1,64 +1,17 @@
-"""formats: sniffing real files made here (Pillow, PyAV, wave), data URIs, URI rules and durations."""
+"""formats: sniffing real files (from tests/media_samples.py), data URIs, URI rules and durations."""
 
 from __future__ import annotations
 
 import base64
 import io
-import wave
 
 import av
 import numpy as np
 import pytest
+from media_samples import audio_bytes, data_uri, image_bytes, video_bytes, wav_bytes
 from PIL import Image
 
 from runway_nb import catalog, formats
-
-
-# -- real media, made by real encoders ---------------------------------------------------------------
-def image_bytes(fmt: str, size=(16, 16)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", size, (200, 40, 40)).save(buf, fmt)
-    return buf.getvalue()
-
-
-def video_bytes(container: str, codec: str = "libx264", seconds: float = 1.0, fps: int = 12, options=None) -> bytes:
-    buf = io.BytesIO()
-    with av.open(buf, "w", format=container, options=options or {}) as out:
-        stream = out.add_stream(codec, rate=fps)
-        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
-        for i in range(round(seconds * fps)):
-            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), i * 10 % 255, np.uint8), format="rgb24")
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
-    return buf.getvalue()
-
-
-def audio_bytes(container: str, codec: str, seconds: float = 1.0, rate: int = 44100, options=None) -> bytes:
-    buf = io.BytesIO()
-    with av.open(buf, "w", format=container, options=options or {}) as out:
-        stream = out.add_stream(codec, rate=rate, layout="mono")
-        t = np.arange(int(seconds * rate)) / rate
-        samples = (np.sin(2 * np.pi * 440 * t) * 0.3).astype(np.float32)
-        for start in range(0, len(samples), 1024):
-            frame = av.AudioFrame.from_ndarray(samples[None, start:start + 1024], format="fltp", layout="mono")
-            frame.sample_rate, frame.pts = rate, start
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
-    return buf.getvalue()
-
-
-def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"\x00\x00" * int(seconds * rate))
-    return buf.getvalue()
-
-
-def data_uri(mime: str, data: bytes) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
 # -- sniff --------------------------------------------------------------------------------------------
@@ -77,7 +30,7 @@ def test_sniff_images_made_by_pillow(pil_format, expected):
     ("webm", "libvpx", ("video", "webm")),
 ])
 def test_sniff_videos_made_by_pyav(container, codec, expected):
-    assert formats.sniff(video_bytes(container, codec)) == expected
+    assert formats.sniff(video_bytes(container=container, codec=codec)) == expected
 
 
 @pytest.mark.parametrize(("container", "codec", "options", "expected"), [
@@ -104,8 +57,8 @@ def test_sniff_wav_made_by_the_wave_module():
 
 
 def test_sniff_needs_only_the_head_for_containers():
-    assert formats.sniff(video_bytes("mp4")[:64]) == ("video", "mp4")
-    assert formats.sniff(video_bytes("webm", "libvpx")[:64]) == ("video", "webm")
+    assert formats.sniff(video_bytes()[:64]) == ("video", "mp4")
+    assert formats.sniff(video_bytes(container="webm", codec="libvpx")[:64]) == ("video", "webm")
     assert formats.sniff(image_bytes("PNG")[:16]) == ("image", "png")
 
 
@@ -128,7 +81,7 @@ def test_describe_names_the_format_with_its_article():
 # -- data URIs ------------------------------------------------------------------------------------------
 def test_parse_data_uri_round_trip():
     png = image_bytes("PNG")
-    assert formats.parse_data_uri(data_uri("image/PNG", png)) == ("image/png", png)
+    assert formats.parse_data_uri(data_uri(png, "image/PNG")) == ("image/png", png)
 
 
 def test_parse_data_uri_tolerates_missing_padding_and_parameters():
@@ -154,16 +107,16 @@ def test_parse_data_uri_says_what_is_wrong(uri, reason):
 def test_check_uri_accepts_each_form():
     assert formats.check_uri("https://example.com/a.jpg", ("image",)) == []
     assert formats.check_uri("runway://upload/abc123", ("image",)) == []
-    assert formats.check_uri(data_uri("image/jpeg", image_bytes("JPEG")), ("image",)) == []
-    assert formats.check_uri(data_uri("audio/wav", wav_bytes()), ("audio",)) == []
+    assert formats.check_uri(data_uri(image_bytes("JPEG"), "image/jpeg"), ("image",)) == []
+    assert formats.check_uri(data_uri(wav_bytes(), "audio/wav"), ("audio",)) == []
 
 
 def test_check_uri_audio_only_mp4_is_m4a_for_audio_fields():
     # PyAV's mp4 muxer writes brand isom even for audio only: it must still pass as M4A audio.
     mp4_audio = audio_bytes("mp4", "aac")
     assert formats.sniff(mp4_audio) == ("video", "mp4")
-    assert formats.check_uri(data_uri("audio/mp4", mp4_audio), ("audio",)) == []
-    assert formats.check_uri(data_uri("video/mp4", mp4_audio), ("video",)) == []
+    assert formats.check_uri(data_uri(mp4_audio, "audio/mp4"), ("audio",)) == []
+    assert formats.check_uri(data_uri(mp4_audio, "video/mp4"), ("video",)) == []
 
 
 def test_identify_reads_mp4_as_m4a_only_where_audio_but_not_video_is_taken():
@@ -188,17 +141,17 @@ def test_unreadable_image_finds_truncated_images_and_passes_whole_ones(fmt, tmp_
 
 
 def test_check_uri_refuses_a_truncated_image():
-    (reason,) = formats.check_uri(data_uri("image/png", image_bytes("PNG")[:40]), ("image",))
+    (reason,) = formats.check_uri(data_uri(image_bytes("PNG")[:40], "image/png"), ("image",))
     assert reason.startswith("is a PNG image that cannot be read (") and "truncated or corrupt" in reason
 
 
 def test_check_uri_gif_refused_by_name():
-    (reason,) = formats.check_uri(data_uri("image/gif", image_bytes("GIF")), ("image",))
+    (reason,) = formats.check_uri(data_uri(image_bytes("GIF"), "image/gif"), ("image",))
     assert reason == "is a GIF image; use JPEG, PNG or WebP"
 
 
 def test_shorten_never_prints_a_whole_data_uri():
-    uri = data_uri("image/png", b"\x00" * 3_000_000)
+    uri = data_uri(b"\x00" * 3_000_000, "image/png")
     short = formats.shorten(uri)
     assert short.startswith(uri[:40]) and len(short) < 70 and "4.0 MB" in short
     assert formats.shorten("short") == "short"
@@ -211,7 +164,7 @@ def test_size_text_uses_the_catalog_megabyte():
 
 # -- durations -----------------------------------------------------------------------------------------------
 def test_probe_seconds_of_video_bytes():
-    assert formats.probe_seconds(video_bytes("mp4", seconds=2.0)) == pytest.approx(2.0, abs=0.1)
+    assert formats.probe_seconds(video_bytes(2.0)) == pytest.approx(2.0, abs=0.1)
 
 
 def test_probe_seconds_of_audio_bytes_and_paths(tmp_path):
@@ -219,11 +172,11 @@ def test_probe_seconds_of_audio_bytes_and_paths(tmp_path):
     path.write_bytes(audio_bytes("mp3", "libmp3lame", seconds=3.0))
     assert formats.probe_seconds(path) == pytest.approx(3.0, abs=0.1)
     assert formats.probe_seconds(str(path)) == pytest.approx(3.0, abs=0.1)
-    assert formats.probe_seconds(wav_bytes(seconds=1.5)) == pytest.approx(1.5, abs=0.01)
+    assert formats.probe_seconds(wav_bytes(1.5)) == pytest.approx(1.5, abs=0.01)
 
 
 def test_probe_seconds_of_live_webm_without_a_stated_duration():
-    live = video_bytes("webm", "libvpx", seconds=2.0, options={"live": "1"})  # no duration in the header
+    live = video_bytes(2.0, container="webm", codec="libvpx", options={"live": "1"})  # no duration in the header
     with av.open(io.BytesIO(live)) as container:
         assert container.duration is None
     assert formats.probe_seconds(live) == pytest.approx(2.0, abs=0.15)
