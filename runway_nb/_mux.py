@@ -12,12 +12,9 @@ whatever was imported first.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
 import os
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ import av
 import numpy as np
 
 from .errors import MediaError
+from .store import temp_beside
 
 __all__ = ["mux", "RATE"]
 
@@ -54,7 +52,7 @@ def mux(video: Any, tracks: Any, out: str | os.PathLike | None = None) -> Path:
             raise MediaError(f"tracks[{i}]", start, f"tracks[{i}]: start {start:g} s is past the end of the "
                              f"video ({seconds:g} s long); give a start from 0 to below {seconds:g}")
     mixed = _mix(plan, round(seconds * RATE))
-    with _temp_beside(target) as tmp:
+    with temp_beside(target) as tmp:
         _write(video_path, mixed, tmp, _FORMATS[target.suffix.lower()])
         os.replace(tmp, target)
     return target
@@ -213,18 +211,6 @@ def _mix(plan: list[tuple[Path, float, float]], samples: int) -> np.ndarray:
 
 
 # -- writing -----------------------------------------------------------------------------------------
-@contextlib.contextmanager
-def _temp_beside(target: Path) -> Iterator[Path]:
-    """A hidden temp name beside the target (same file system, so the rename is atomic); removed
-    if the caller did not move it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
-    try:
-        yield tmp
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _aac_packets(out: Any, mixed: np.ndarray) -> tuple[Any, list]:
     stream = out.add_stream("aac", rate=RATE, layout="stereo")
     stream.bit_rate = AAC_BIT_RATE

@@ -111,17 +111,25 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def _temp_in(folder: Path, name: str) -> Iterator[tuple[Any, Path]]:
-    """A hidden temp file beside the final name; removed unless the caller moved it into place."""
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{name}.{secrets.token_hex(6)}.part"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)  # umask applies
+def temp_beside(path: Path) -> Iterator[Path]:
+    """A hidden temp name beside `path` (same file system, so os.replace onto it is atomic); the file is
+    removed unless the caller moved it into place. For writers that need a name (PyAV), not a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
     try:
-        with os.fdopen(fd, "wb") as f:
-            yield f, tmp
+        yield tmp
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def _temp_in(folder: Path, name: str) -> Iterator[tuple[Any, Path]]:
+    """A hidden temp file beside the final name, open for writing; removed unless moved into place."""
+    with temp_beside(folder / name) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)  # umask applies
+        with os.fdopen(fd, "wb") as f:
+            yield f, tmp
 
 
 def _commit(f: Any, tmp: Path, final: Path) -> Path:
