@@ -1,7 +1,7 @@
 """Every model runway_nb knows, as plain data: the one place the API's rules live.
 
 Validation, pricing, the sandbox, the magics and the form all read this module; none repeats it.
-Sources: ../shared/runway-api-contract.md (SDK 4.18.0 types win over the seed guide). Where the
+Sources: the project's API contract (SDK 4.18.0 types win over the seed guide). Where the
 contract marks a point unconfirmed, the choice made here is noted beside it.
 """
 
