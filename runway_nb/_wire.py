@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog, errors
+from . import catalog, errors, shapes
 
 I2V, T2V = "/v1/image_to_video", "/v1/text_to_video"
 REQUEST_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout")
@@ -70,6 +70,7 @@ def build(path: str, kwargs: dict) -> Request:
     body.update(options.pop("extra_body", None) or {})
     model_id = body.get("model")
     known = isinstance(model_id, str) and model_id in catalog.MODELS
+    described = known or shapes.for_body(path, body) is not None  # the SDK's types describe it
     if path == I2V and "promptImage" not in body and model_id in catalog.TEXT_ONLY_ON_IMAGE_TO_VIDEO:
         path = T2V  # text-only: both readings of the API accept it there (contract §3)
     if known:
@@ -78,10 +79,10 @@ def build(path: str, kwargs: dict) -> Request:
 
         for advice in lint_prompt(body["promptText"], model_id) if isinstance(body.get("promptText"), str) else ():
             warn(f"prompt: {advice}")
-    elif isinstance(model_id, str):
+    elif isinstance(model_id, str) and not described:
         warn(f"model {model_id!r} is not in runway_nb's catalog; sending it unchecked (the API may be "
              f"newer). Known on {path}: {', '.join(catalog.models_on(path)) or 'none'}.")
-    return Request(path, body, model_id if isinstance(model_id, str) else None, known, options)
+    return Request(path, body, model_id if isinstance(model_id, str) else None, described, options)
 
 
 def fill_defaults(model_id: str, path: str, body: dict) -> None:

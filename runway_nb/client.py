@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import _wire, catalog, errors
+from . import _wire, catalog, errors, operations
 from ._loop import run_sync
 from ._wire import Record, Upload, camel, to_wire
 from .http import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, HOW_TO_CHECK, HTTP, Secret
@@ -254,6 +254,7 @@ class _Face:
         self.tasks = _Tasks(self)
         self.uploads = _Uploads(self)
         self.organization = _Organization(self)
+        operations.attach(self)  # every other operation of the pinned SDK release, by its own name
 
     image_to_video: _Generate
     text_to_video: _Generate
