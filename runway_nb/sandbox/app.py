@@ -125,7 +125,8 @@ def create_app(engine: Engine | None = None, **engine_kwargs) -> Starlette:
         async def create(request: Request) -> Response:
             async def call() -> Response:
                 body = await _body(request)
-                return _json({"id": await run_in_threadpool(engine.create_task, path, body)})
+                task_id = await run_in_threadpool(engine.create_task, path, body)
+                return _json(engine.create_response(task_id))
             return await gate(request, True, call)
         return Route(path, create, methods=["POST"], name=path.rsplit("/", 1)[-1])
 

@@ -148,6 +148,12 @@ class Engine:
                 self.counters["refused"] += 1
             raise
 
+    def create_response(self, task_id: str) -> dict:
+        """The create call's answer (SDK 5.24.0 *CreateResponse): the id and the most it may charge."""
+        with self._lock:
+            task = self._tasks[task_id]
+            return {"id": task.id, "estimatedCost": {"credits": task.credits}}
+
     def _open_inputs(self, model: catalog.Model, endpoint: catalog.Endpoint, body: dict) -> list:
         out = []
         try:
@@ -170,7 +176,7 @@ class Engine:
             self._advance(now)
             task = self._find(task_id)
             status = task.status(now)
-            wire = {"id": task.id, "status": status, "createdAt": iso(task.wall)}
+            wire = {"id": task.id, "status": status, "createdAt": iso(task.wall), **task.cost(status)}
             if status == "RUNNING":
                 wire["progress"] = task.progress(now)
             elif status == "SUCCEEDED":

@@ -53,6 +53,16 @@ class Task:
     outputs: list[str] = field(default_factory=list)
     deleted: bool = False
     failure_code: str | None = None
+    refunded: int = 0  # credits given back (cancelled before it ran, or failed on Runway's side)
+
+    def cost(self, status: str) -> dict:
+        """The wire's money field (SDK 5.24.0): `estimatedCost` while waiting or running, `cost` once ended.
+
+        estimatedCost is "the maximum credits this task may charge"; cost is the final charge, 0 when
+        fully refunded."""
+        if status in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return {"cost": {"credits": int(self.credits - self.refunded)}}
+        return {"estimatedCost": {"credits": self.credits}}
 
     @property
     def eligible(self) -> float:
