@@ -95,8 +95,16 @@ def validate_body(path: str, body: dict) -> list[Problem]:
     endpoint = catalog.endpoint_for(model_id, path, body)  # a text-only image_to_video body: text_to_video
     label = f"{model_id} {endpoint.path.rsplit('/', 1)[-1].replace('_', '-')}"
     ctx = _Ctx(catalog.MODELS[model_id], label if endpoint.path == path else f"{label} (no promptImage given)")
-    problems = [_unknown(ctx, "", key, value, [p.name for p in endpoint.params])
-                for key, value in body.items() if key != "model" and endpoint.param(key) is None]
+    newer = shapes.for_body(endpoint.path, body)  # fields the SDK gained since the hand-kept table
+    newer_fields = newer[1]["fields"] if newer is not None else {}
+    problems = []
+    for key, value in body.items():
+        if key == "model" or endpoint.param(key) is not None:
+            continue
+        if key in newer_fields:  # e.g. gen4.5's outputFormat, veo3.1's seed: judged by the SDK's shape
+            problems += shapes.problems(newer_fields[key]["shape"], value, key, label)
+        else:
+            problems.append(_unknown(ctx, "", key, value, [p.name for p in endpoint.params] + list(newer_fields)))
     for p in endpoint.params:
         if p.name in body:
             problems.extend(_CHECKS[p.type](ctx, p, p.name, body[p.name]))

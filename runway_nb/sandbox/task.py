@@ -13,7 +13,6 @@ import random
 import time
 from dataclasses import dataclass, field, replace
 
-from .. import catalog
 from .faults import TaskFault
 from .outputs import Plan
 
@@ -105,9 +104,9 @@ def iso(wall: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 
-def timing(model_id: str, output_seconds: float, time_scale: float, rng: random.Random) -> tuple[float, float, tuple]:
-    """(pending, running, progress curve) in clock seconds for one task: typical time x a spread."""
-    total = catalog.typical_seconds(model_id, output_seconds) * time_scale
+def timing(typical: float, time_scale: float, rng: random.Random) -> tuple[float, float, tuple]:
+    """(pending, running, progress curve) in clock seconds for one task: its typical time x a spread."""
+    total = typical * time_scale
     total *= min(1.8, max(0.6, rng.lognormvariate(0, 0.2)))
     pending = total * rng.uniform(0.03, 0.12)
     return pending, total - pending, curve(rng)
