@@ -3,7 +3,7 @@
 tests/browser/notebooks/themes.ipynb shows a TaskView while its task runs (a sandbox in real time), finished
 ones (an image, a video, a sound, a failure), a Player, a GenerateForm and a Gallery. For each theme (set
 with JupyterLab's own `apputils:change-theme` command) the page walks every visible text-bearing element
-inside the widgets, takes its computed colour and its effective background (the first non-transparent
+inside the widgets (and in the plain HTML an ended view leaves behind), takes its computed colour and its effective background (the first non-transparent
 background up the tree, composited over the ones below it), and computes the contrast ratio. Screenshots of
 both themes land in test-artifacts/browser/.
 """
@@ -16,12 +16,15 @@ from lab_driver import NotebookPage, new_page, screenshot
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 MINIMUM = 4.5  # WCAG 2 AA, normal text
 VIEW = "[data-testid='rnb-task-view']"
-WIDGETS = {  # cell tag: what that cell's outputs must show before measuring
-    "running": f"{VIEW}[data-status='RUNNING']",
-    "finished": f"{VIEW}[data-status='FAILED']",
-    "player": "[data-testid='rnb-player'] img",
-    "form": "[data-testid='rnb-form']",
-    "gallery": "[data-testid='rnb-gallery-grid']",
+ROOT = ".rnb-root"  # every widget's own root element
+STATIC = ".runway-nb-result, .runway-nb-task"  # the plain HTML an ended view leaves behind
+WIDGETS = {  # cell tag: (what that cell's outputs must show before measuring, the roots to walk)
+    "running": (f"{VIEW}[data-status='RUNNING']", ROOT),
+    "finished": (f"{VIEW}[data-status='FAILED']", ROOT),
+    "player": ("[data-testid='rnb-player'] img", ROOT),
+    "form": ("[data-testid='rnb-form']", ROOT),
+    "gallery": ("[data-testid='rnb-gallery-grid']", ROOT),
+    "static": (".runway-nb-task", STATIC),
 }
 
 # Colours are read through a 1x1 canvas, so any CSS colour syntax the page computes (rgb(), color(srgb ...)
@@ -110,10 +113,10 @@ def themes_page(browser, lab_server):
     page = new_page(browser, height=2400)  # tall: every widget of the notebook in one screenshot
     nb = NotebookPage(page, lab_server, "themes.ipynb").open()
     try:
-        for tag in ("setup", "running", "finished", "player", "form", "gallery"):
+        for tag in ("setup", *WIDGETS):
             nb.run_cell(tag)
         assert nb.errors() == []
-        for tag, marker in WIDGETS.items():
+        for tag, (marker, _) in WIDGETS.items():
             nb.cell(tag).locator(marker).first.wait_for(state="visible")
         yield nb
     finally:
@@ -132,8 +135,8 @@ def test_every_widget_text_reads_in_the_theme(themes_page, theme):
     assert nb.cell("running").locator(f"{VIEW}[data-status='RUNNING']").count() == 1, "the task ended too soon"
 
     measured = {}
-    for tag in WIDGETS:
-        roots = nb.cell(tag).locator(".jp-OutputArea .rnb-root")
+    for tag, (_, selector) in WIDGETS.items():
+        roots = nb.cell(tag).locator(".jp-OutputArea").locator(selector)
         assert roots.count() >= 1, tag
         measured[tag] = page.evaluate(CONTRAST, [r.element_handle() for r in roots.all()])
         cell = nb.cell(tag).locator(".jp-OutputArea")
