@@ -13,6 +13,7 @@ every output still shows its prompt, model and media, and none is left as an emp
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -60,7 +61,7 @@ def executed(sandbox_env, tmp_path_factory) -> dict:
     learn = f"runway_nb.poll.learn({sandbox_env['RUNWAYML_BASE_URL']!r}, 1.0, {SCALE}, {SCALE})"
     (profile / "ipython_kernel_config.py").write_text(
         f"c.InteractiveShellApp.exec_lines = ['import runway_nb.poll', {learn!r}]\n")
-    env = {**__import__("os").environ, **sandbox_env, "IPYTHONDIR": str(profile.parent),
+    env = {**os.environ, **sandbox_env, "IPYTHONDIR": str(profile.parent),
            "RUNWAY_NB_HOME": str(folder.parent / "export-journal")}
     nb = nbformat.read(folder / NOTEBOOK, as_version=4)
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=True,

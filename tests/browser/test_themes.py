@@ -142,7 +142,7 @@ def test_every_widget_text_reads_in_the_theme(themes_page, theme):
         cell = nb.cell(tag).locator(".jp-OutputArea")
         cell.scroll_into_view_if_needed()
         screenshot(page, f"theme_{theme}_{tag}", cell)
-    page.locator(".jp-Notebook").evaluate("n => n.scrollTop = 0")
+    nb.cell("setup").scroll_into_view_if_needed()
     screenshot(page, f"theme_{theme}")
 
     counted = {tag: len(found) for tag, found in measured.items()}
