@@ -185,6 +185,25 @@ RULES: dict[str, Callable[[str, dict, dict], int]] = {
 }
 
 
+def uri_or_list(shape: dict, shapes: dict) -> int:
+    """A field that takes a URI or a list of {uri, ...} (promptImage: "an image ..., or an array with a
+    first frame and optionally a last frame"): its plain string is a URI of the same kind as the items'."""
+    if shape.get("type") != "union":
+        return 0
+    strings = [m for m in shape["of"] if m.get("type") == "string"]
+    for member in shape["of"]:
+        items = member.get("items", {}) if member.get("type") == "list" else {}
+        item = shapes.get(items.get("name"), items) if items.get("type") == "ref" else items
+        uri = item.get("fields", {}).get("uri", {}).get("shape", {})
+        if strings and uri.get("type") == "media":
+            for node in strings:
+                node.clear()
+                node.update({k: v for k, v in uri.items() if k != "limitRules"})
+                node["limitRules"] = {k: "uri-or-list" for k in uri if k not in ("type", "limitRules")}
+            return len(strings)
+    return 0
+
+
 class LimitRules:
     """Applies RULES to every field's docstring; counts values per rule; keeps the unmatched sentences."""
 
@@ -202,6 +221,7 @@ class LimitRules:
                 used += n
             if not used and LIMIT_WORDS.search(sentence):
                 self.unmatched[sentence].append(where)
+        self.counts["uri-or-list"] += uri_or_list(shape, self.shapes)  # what the prose left a plain string
 
     def unmatched_markdown(self, version: str) -> str:
         lines = [
