@@ -84,7 +84,7 @@ class TaskCore:
     def __init__(self, http: Any, task_id: str, *, model: str | None = None, endpoint: str | None = None,
                  body: dict | None = None, estimate: Any = None, clock: Clock | None = None,
                  sandbox: bool = False, observers: Any = (), created_at: datetime | None = None,
-                 notify_created: bool = True) -> None:
+                 notify_created: bool = True, pace: poll.Pace | None = None) -> None:
         self.http, self.id, self.model, self.endpoint = http, str(task_id), model, endpoint
         self.body, self.estimate, self.sandbox = dict(body or {}), estimate, sandbox
         self.clock: Clock = clock or RealClock()
@@ -102,7 +102,8 @@ class TaskCore:
         self._queues: set[asyncio.Queue] = set()
         self._waiters: list[tuple[float | None, asyncio.Future]] = []
         self._server = str(getattr(http, "base_url", ""))
-        self._poller = poll.Poller(self)
+        self.error: BaseException | None = None  # why it FAILED on this side (fail())
+        self._poller = poll.Poller(self, pace)
         if hasattr(http, "track"):
             http.track(self)  # closing the client stops this task's polling (stop())
         self.observers = list(observers)
@@ -256,9 +257,21 @@ class TaskCore:
         """It was cancelled or deleted (here, or elsewhere: a 404): CANCELLED, final."""
         if not self.terminal:
             self.status, self.failure = "CANCELLED", self.failure or why
-            self.samples.append(Sample(self.elapsed, self.status, self.progress))
-            self._finished = self.clock.now()
-            self._emit()
+            self._end()
+
+    def fail(self, error: BaseException) -> None:
+        """FAILED on this side: its create call was refused, or it cannot be followed (e.g. a 401);
+        `failure_code` is CLIENT.<error class>, `error` the exception itself."""
+        if not self.terminal:
+            self.error, self.status = error, "FAILED"
+            self.failure = getattr(error, "message", None) or str(error)
+            self.failure_code = f"CLIENT.{type(error).__name__}"
+            self._end()
+
+    def _end(self) -> None:
+        self.samples.append(Sample(self.elapsed, self.status, self.progress))
+        self._finished = self.clock.now()
+        self._emit()
 
     # -- what the faces call ----------------------------------------------------------------------
     async def refresh(self) -> TaskCore:
