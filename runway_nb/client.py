@@ -1,9 +1,9 @@
 """RunwayML / AsyncRunwayML: the official SDK's calling surface, so its examples run with one import changed.
 
-Both faces share one core (`_Core`): a request is planned once (_wire.build -> plan.make: snake_case
--> camelCase, routing, defaults, the one check and estimate), its media converted, and sent by async code; the sync face runs that
-code on the background loop (_loop.run_sync), the async face awaits it. Resources are made from the
-catalog: one per endpoint path, whose models are the catalog's models on that path.
+Both faces share one core (`_Core`): a request is planned once (_wire.build -> plan.make: snake_case ->
+camelCase, routing, defaults, the one check and estimate), its media converted, and sent by async code;
+the sync face runs that code on the background loop (_loop.run_sync), the async face awaits it.
+Resources are made from the catalog: one per endpoint path, whose models are the catalog's models on it.
 """
 
 from __future__ import annotations

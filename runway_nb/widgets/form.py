@@ -4,9 +4,9 @@ type, press Generate, and watch the task below (each run drawn by the TaskView f
 Traffic: the catalog goes to the page once (trait `catalog`); the page writes its draft (trait
 `draft`, debounced) and Python answers in `check` from the draft's plan (runway_nb.plan: its problems,
 the prompt linter's warnings, its estimate) and the equivalent %runway line and Python call; Generate
-hands that same plan to the client. Files travel
-as message buffers in chunks (a server's websocket may cap one message at 10 MB), are written to a
-temporary folder, and are named in the draft as "upload:<id>"; no trait ever holds their bytes.
+hands that same plan to the client. Files travel as message buffers in chunks (a server's websocket
+may cap one message at 10 MB), are written to a temporary folder, and are named in the draft as
+"upload:<id>"; no trait ever holds their bytes.
 """
 
 from __future__ import annotations
