@@ -48,8 +48,7 @@ def attach(face: Any) -> None:
 def _method(face: Any, op: api.Operation) -> Any:
     if op.creates_task:
         def create(**kwargs: Any) -> Any:
-            req = _wire.build(op.path, kwargs)  # in the caller's thread: warnings point at their line
-            return face._run(face._core.create(req), face._task)
+            return face._create(_wire.build(op.path, kwargs))
 
         call = create
     else:

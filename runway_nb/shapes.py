@@ -282,6 +282,14 @@ def allowed(node: Mapping, depth: int = 0) -> str:
 
 
 # -- where media may stand -----------------------------------------------------------------------
+def slot(value: Any, where: str) -> tuple[Any, Any]:
+    """(container, key) of the dotted field `where` in a body ("references.0.uri"): read or set it there."""
+    *parents, last = where.split(".")
+    for part in parents:
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value, (int(last) if isinstance(value, list) else last)
+
+
 def media_fields(node: Mapping, value: Any) -> list[tuple[str, tuple[str, ...]]]:
     """(field path, kinds) of every media URI position `value` fills along `node`."""
     found: list[tuple[str, tuple[str, ...]]] = []

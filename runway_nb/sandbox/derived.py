@@ -52,16 +52,11 @@ def open_inputs(d: Derived, body: dict, uploads) -> list[_inputs.Media]:
     """Every media input the body gives, opened as the seed models' inputs are (data:, runway://, https)."""
     out = []
     for field, kinds in shapes.media_fields(d.shape, body):
-        uri = _at(body, field)
+        holder, key = shapes.slot(body, field)
+        uri = holder[key]
         if isinstance(uri, str):
             out.append(_inputs.resolve(field, uri, kinds, None, uploads))
     return out
-
-
-def _at(body: Any, field: str) -> Any:
-    for part in field.split("."):
-        body = body[int(part)] if isinstance(body, list) else body.get(part) if isinstance(body, dict) else None
-    return body
 
 
 def _size(body: dict, kind: str, source: _inputs.Media | None) -> tuple[int, int]:
