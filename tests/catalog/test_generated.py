@@ -73,7 +73,9 @@ def test_every_operation_of_the_sdk():
     usage = api.operation("organization.webapp.list_usage")
     assert (usage.method, usage.path, usage.paginated, usage.params_in) == (
         "GET", "/v1/organization/webapp/usage", True, "query")
-    assert api.operation_for("GET", "/v1/tasks/{id}").id == "tasks.retrieve"
+    assert api.operation_for("GET", "/v1/tasks/{id}").id == "tasks.retrieve"  # an f-string path
+    assert api.operation("organization.webapp.audit_logs.retrieve").path == (  # a path_template(...) path
+        "/v1/organization/webapp/audit_logs/{event_id}")
     assert api.operation_for("DELETE", "/v1/tasks/{id}").response is None
     assert api.operation("voices.list").params_shape == "voice_list_params.VoiceListParams"
 
