@@ -19,9 +19,11 @@ from ..catalog import api, overlay
 from . import inputs as _inputs
 from .outputs import EXTENSIONS, Plan
 
-_RATIO = re.compile(r"^(\d{2,5}):(\d{2,5})$")
+_RATIO = re.compile(r"^(\d{1,5}):(\d{1,5})$")
+ASPECT_LONG_SIDE = 1280  # "16:9" names a shape, not a size: the sandbox makes it this long
 DEFAULT_SIZE = {catalog.VIDEO: (1280, 720), catalog.IMAGE: (1024, 1024)}
 DEFAULT_SECONDS = 5.0
+MAX_SIDE = 1920
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,21 @@ def open_inputs(d: Derived, body: dict, uploads) -> list[_inputs.Media]:
 def _size(body: dict, kind: str, source: _inputs.Media | None) -> tuple[int, int]:
     ratio = body.get("ratio") or body.get("resolution")
     match = _RATIO.match(ratio) if isinstance(ratio, str) else None
-    if match:
+    if match and max(int(match.group(1)), int(match.group(2))) < 64 and min(map(int, match.groups())) > 0:
+        a, b = int(match.group(1)), int(match.group(2))
+        w, h = (ASPECT_LONG_SIDE, ASPECT_LONG_SIDE * b / a) if a >= b else (ASPECT_LONG_SIDE * a / b, ASPECT_LONG_SIDE)
+    elif match and min(map(int, match.groups())) > 0:
         w, h = int(match.group(1)), int(match.group(2))
     elif source is not None and source.size:
         w, h = source.size
     else:
         w, h = DEFAULT_SIZE.get(kind, (1280, 720))
-    scale = min(1.0, 1920 / max(w, h))  # a synthetic 4K clip would only cost the sandbox time
+    return fit(w, h)
+
+
+def fit(w: float, h: float) -> tuple[int, int]:
+    """Even sides, the longer at most MAX_SIDE (a synthetic 4K clip would only cost the sandbox time)."""
+    scale = min(1.0, MAX_SIDE / max(w, h))
     return max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2)
 
 
