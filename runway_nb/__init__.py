@@ -13,7 +13,7 @@ import importlib
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would double this module's import time
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # public name -> the module that defines it (relative to this package)
 _LAZY = {

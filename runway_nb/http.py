@@ -27,7 +27,8 @@ from typing import Any
 
 import httpx
 
-from . import __version__, errors
+from . import errors
+from ._version import __version__
 from .catalog import API_VERSION
 from .clock import RealClock
 

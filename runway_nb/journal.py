@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from runway_nb import catalog
+from runway_nb.errors import JournalError
 from runway_nb.store import mask, sanitize
 
 SCHEMA_VERSION = 1
@@ -65,10 +66,6 @@ _SCHEMA = (
         task_id TEXT NOT NULL, at REAL NOT NULL, status TEXT NOT NULL, progress REAL)""",
     "CREATE INDEX IF NOT EXISTS events_task ON events(task_id)",
 )
-
-
-class JournalError(RuntimeError):
-    """The journal file cannot be used (e.g. written by a newer runway_nb)."""
 
 
 def enabled(flag: object = None) -> bool:
