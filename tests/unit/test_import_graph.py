@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("tasks", "poll", "outputs"),                                   # following tasks, fetching outputs
     ("journal", "store", "observer", "_mux"),                       # what is written down and kept
     ("client", "_wire", "batch"),                                   # the SDK-style face over the core
-    ("resume", "magics", "magic_args", "magic_actions", "widgets", "cli", "__init__"),  # faces on top
+    ("recovery", "magics", "magic_args", "magic_actions", "widgets", "cli", "__init__"),  # faces on top
 ]
 SANDBOX_MAY_IMPORT = {"catalog", "validate", "pricing", "formats", "clock"}
 MAY_IMPORT_SANDBOX = {"client", "cli", "__init__"}
