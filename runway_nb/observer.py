@@ -67,8 +67,8 @@ def open_journal(journal: Journal | str | os.PathLike | None = None) -> Journal:
 
 class JournalObserver:
     """TaskCore's observer: journal writes inline (a few hundred microseconds); outputs stored by a job
-    on the task's own event loop (its HTTP client lives there), so the polling never waits for them.
-    `journal=None` stores without recording."""
+    on runway_nb's own event loop (_loop), so neither the polling nor a notebook's loop waits for them,
+    and a cell may block on wait_stored(). `journal=None` stores without recording."""
 
     def __init__(self, journal: Journal | None, outputs: str | os.PathLike | None = None, *,
                  download: bool = True) -> None:
@@ -76,7 +76,6 @@ class JournalObserver:
         self.outputs = outputs if outputs is not None else store.DEFAULT_FOLDER
         self.download = download  # store on success by itself (store() works either way)
         self._cores: dict[str, Any] = {}  # task id -> its core, until it ends (outputs are fetched through it)
-        self._loops: dict[str, asyncio.AbstractEventLoop] = {}  # task id -> the loop its core lives on
         self._started: dict[str, tuple[str, str]] = {}  # task id -> key of the job started for it here
         self._lock = threading.Lock()
 
@@ -135,26 +134,18 @@ class JournalObserver:
                 self.store(core)
             except Exception as exc:  # a closed loop at interpreter exit: resume() fetches it next time
                 log.warning("runway_nb could not start storing %s (%s); run runway_nb.resume() later", task_id, exc)
-        with self._lock:
-            self._loops.pop(task_id, None)  # after store(): it runs the job on that loop
 
     def _remember(self, core: Any) -> None:
-        """Keep the core until it ends (its outputs are fetched through it) and the loop it lives on."""
+        """Keep the core until it ends: its outputs are fetched through it (fresh URLs too)."""
         with self._lock:
             self._cores[core.id] = core
-            try:
-                self._loops[core.id] = asyncio.get_running_loop()
-            except RuntimeError:
-                pass
 
     # -- storing ------------------------------------------------------------------------------------
-    def store(self, task: Any, folder: str | os.PathLike | None = None, *,
-              loop: asyncio.AbstractEventLoop | None = None) -> Future:
+    def store(self, task: Any, folder: str | os.PathLike | None = None) -> Future:
         """Store a succeeded task's outputs (Task, AsyncTask or TaskCore) with their sidecars; the future
         gives their paths. One job per task and folder in the process: a second call while it runs, or
         after it succeeded, gets the same future; after a failure it starts again. `folder` defaults to
-        the one the journal recorded for the task, else this observer's. `loop` is the event loop the
-        task's client runs on, when the caller knows better (an AsyncTask's)."""
+        the one the journal recorded for the task, else this observer's."""
         core = getattr(task, "_core", task)
         row = self._row(core.id)
         folder = Path(folder or (row or {}).get("folder") or self.outputs)
@@ -162,9 +153,7 @@ class JournalObserver:
         with _guard:
             job = _jobs.get(key)
             if job is None or (job.done() and (job.cancelled() or job.exception() is not None)):
-                target = loop or self._loops.get(core.id) or _running_loop() or _loop.get_loop()
-                job = asyncio.run_coroutine_threadsafe(self._store(core, folder, row), target)
-                job.loop = target  # type: ignore[attr-defined]  # _wait skips a job whose loop has stopped
+                job = asyncio.run_coroutine_threadsafe(self._store(core, folder, row), _loop.get_loop())
                 _jobs[key] = job
                 _finish_at_exit()
         with self._lock:
@@ -213,19 +202,9 @@ class JournalObserver:
         _wait(self.pending())
 
 
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
 def _wait(jobs: list[Future], timeout: float | None = None) -> None:
-    """Wait for store jobs whose loop still runs (one on a stopped loop would never end)."""
+    """Wait for store jobs (they run on runway_nb's loop: never from that loop's own thread)."""
     for job in jobs:
-        loop = getattr(job, "loop", None)
-        if loop is not None and (loop.is_closed() or not loop.is_running()):
-            continue
         if not job.done() and not _loop.in_loop_thread():
             try:
                 job.result(timeout)

@@ -71,15 +71,12 @@ def request_of(task: Any) -> dict:
     return dict(body) if isinstance(body, dict) else {}
 
 
-def save_outputs(task: Any, snapshot: Any, folder: str | None, loop: asyncio.AbstractEventLoop | None = None
-                 ) -> list[Path]:
+def save_outputs(task: Any, snapshot: Any, folder: str | None) -> list[Path]:
     """A succeeded task's stored outputs: the journal's observer stores them (once, whoever asks first);
     this waits for it. `folder` None: where the task's client stores them."""
     from ..observer import STORE_TIMEOUT, storer
-    from ..tasks import AsyncTask
 
-    job = storer(task, folder).store(task, folder, loop=loop if isinstance(task, AsyncTask) else None)
-    return job.result(STORE_TIMEOUT)
+    return storer(task, folder).store(task, folder).result(STORE_TIMEOUT)
 
 
 class TaskBinding:
@@ -133,7 +130,7 @@ class TaskBinding:
         meta = {"task_id": snapshot.id, "model": snapshot.model, "prompt": snapshot.prompt,
                 "sandbox": snapshot.sandbox, "cost_credits": snapshot.cost_credits, **self._meta}
         try:
-            self.paths = [Path(p) for p in self._save(self.task, snapshot, self.folder, self._loop)]
+            self.paths = [Path(p) for p in self._save(self.task, snapshot, self.folder)]
             self.outputs = [self.media.entry(p, **meta) for p in self.paths]
         except Exception as exc:
             log.warning("runway_nb could not store the outputs of %s: %s", snapshot.id, exc)
