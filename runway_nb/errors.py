@@ -179,7 +179,7 @@ class ValidationError(BadRequestError, ValueError):
     """The request would be refused (400): caught before sending, every problem listed at once.
 
     A BadRequestError too, so code written for the SDK's `except APIError` still catches it. `.body`
-    has the API's 400 shape (error_body), made when first read.
+    has the API's 400 shape (error_body).
     """
 
     def __init__(self, problems: list, *, path: str | None = None) -> None:
@@ -191,15 +191,7 @@ class ValidationError(BadRequestError, ValueError):
             lines = "\n".join(f"  - {p.message}" for p in self.problems)
             where = f" to {path}" if path else ""
             message = f"{len(self.problems)} problems in the request{where} (found before sending: nothing was sent):\n{lines}"
-        super().__init__(message, status_code=400)
-
-    @property
-    def body(self) -> dict:
-        return error_body(self.problems)
-
-    @body.setter
-    def body(self, value: object) -> None:  # APIError.__init__ sets None; the body comes from the problems
-        pass
+        super().__init__(message, body=error_body(self.problems), status_code=400)
 
 
 def error_body(problems: list, brief: Any = None) -> dict:

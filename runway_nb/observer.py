@@ -148,8 +148,8 @@ class JournalObserver:
         the one the journal recorded for the task, else this observer's."""
         core = getattr(task, "_core", task)
         row = self._row(core.id)
-        folder = Path(folder or (row or {}).get("folder") or self.outputs)
-        key = (str(folder.resolve()), core.id)
+        folder = Path(folder or (row or {}).get("folder") or self.outputs).expanduser().resolve()
+        key = (str(folder), core.id)
         with _guard:
             job = _jobs.get(key)
             if job is None or (job.done() and (job.cancelled() or job.exception() is not None)):
@@ -178,7 +178,7 @@ class JournalObserver:
                 self.journal.record_store_error(core.id, f"{type(exc).__name__}: {exc}")
             raise
         recorded = (row or {}).get("folder")
-        if self.journal is not None and (not recorded or Path(recorded) == folder.resolve()):
+        if self.journal is not None and (not recorded or Path(recorded) == folder):
             self.journal.record_outputs(core.id, paths)  # a copy in another folder leaves the record as it is
         return paths
 

@@ -10,11 +10,16 @@ then the Content-Type, then the URL. Every failure is an errors.APIError.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import glob
 import html
 import mimetypes
 import os
 import tempfile
+import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -136,26 +141,54 @@ def _confined(folder: Path, name: str) -> Path:
 
 async def fetch(core: Any, index: int, folder: Path, stem: str, *, suffix: str | None = None,
                 confine: bool = False) -> Path:
-    """Output `index` to folder/stem.<ext> via folder/stem.part; an existing complete file is kept."""
+    """Output `index` to folder/stem.<ext> via folder/stem.part; an existing complete file is kept.
+    Two fetches of one file in this process (the journal storing it while the user saves it there too)
+    take turns: the second finds the first's file."""
     if confine:
         _confined(folder, stem + ".part")
     folder.mkdir(parents=True, exist_ok=True)
-    if suffix is None:
-        done = [p for p in folder.glob(glob.escape(stem) + ".*") if p.suffix not in (".part", ".json")]
-        if done:
-            core.saved[index] = done[0]
-            return done[0]
     part = folder / f"{stem}.part"
-    ctype = await _stream_to(core, index, part)
-    with part.open("rb") as fh:
-        head = fh.read(64)
-        os.fsync(fh.fileno())
-    final = folder / (stem + (suffix or "." + extension(head, ctype, core.output[index])))
-    if confine:
-        final = _confined(folder, final.name)
-    os.replace(part, final)
-    core.saved[index] = final
-    return final
+    async with _alone(part):
+        done = _complete(folder, stem) if suffix is None else None
+        if done is None:
+            ctype = await _stream_to(core, index, part)
+            with part.open("rb") as fh:
+                head = fh.read(64)
+                os.fsync(fh.fileno())
+            done = folder / (stem + (suffix or "." + extension(head, ctype, core.output[index])))
+            if confine:
+                done = _confined(folder, done.name)
+            os.replace(part, done)
+    core.saved[index] = done
+    return done
+
+
+def _complete(folder: Path, stem: str) -> Path | None:
+    done = [p for p in folder.glob(glob.escape(stem) + ".*") if p.suffix not in (".part", ".json")]
+    return done[0] if done else None
+
+
+_writing: dict[str, concurrent.futures.Future] = {}  # .part file -> its writer's "done" signal
+_writing_guard = threading.Lock()
+
+
+@contextlib.asynccontextmanager
+async def _alone(part: Path) -> AsyncIterator[None]:
+    """Be the only writer of `part` in this process, whatever loop or thread the others run on."""
+    key = str(part.resolve())
+    while True:
+        with _writing_guard:
+            other = _writing.get(key)
+            if other is None:
+                mine = _writing[key] = concurrent.futures.Future()
+                break
+        await asyncio.shield(asyncio.wrap_future(other))
+    try:
+        yield
+    finally:
+        with _writing_guard:
+            _writing.pop(key, None)
+        mine.set_result(None)
 
 
 def extension(head: bytes, ctype: str | None = None, url: str = "") -> str:

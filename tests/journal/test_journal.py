@@ -535,3 +535,32 @@ def test_a_task_retrieved_by_id_is_journaled_as_adopted(served, tmp_path):
     assert [e[0] for e in own["events"]][0] == "CREATED"
     assert not jr.record_adopted(known.id, "/v1/text_to_image", "gen4_image")  # known: left as it is
     jr.close()
+
+
+@pytest.mark.anyio
+async def test_an_async_client_may_block_on_wait_stored(served, tmp_path):
+    """The stores run on runway_nb's own loop: a cell (or coroutine) of a notebook's loop may block on them."""
+    sandbox, client_mod = served
+    jr = Journal(tmp_path / ".runway")
+    obs = omod.JournalObserver(jr, tmp_path / "runway_outputs")
+    with sandbox.serve(time_scale=0.01) as sb:
+        client = client_mod.AsyncRunwayML(api_key=sb.api_key, base_url=sb.base_url, journal=False, observers=[obs])
+        task = await client.text_to_image.create(model="gen4_image", prompt_text="a kite", ratio="1280:720")
+        await task.wait()
+        [path] = obs.wait_stored(task.id, timeout=60)  # blocks this loop while the store runs
+        await client.close()
+    assert path.is_file() and jr.get(task.id)["stored"] == [str(path)]
+    jr.close()
+
+
+def test_closing_a_client_lets_its_stores_finish(served, tmp_path):
+    sandbox, client_mod = served
+    jr = Journal(tmp_path / ".runway")
+    obs = omod.JournalObserver(jr, tmp_path / "runway_outputs")
+    with sandbox.serve(time_scale=0.01) as sb:
+        with make_client(client_mod, sb, observers=[obs]) as client:
+            task = client.text_to_video.create(model="gen4.5", prompt_text="waves", ratio="1280:720", duration=2)
+            task.wait(timeout=120)
+        assert not obs.pending()  # closed: nothing left in flight, the file is there
+    assert jr.get(task.id)["stored"] and Path(jr.get(task.id)["stored"][0]).is_file()
+    jr.close()

@@ -200,3 +200,17 @@ def test_journal_folder_gets_a_gitignore(tmp_path):
     Journal(tmp_path / "home")
     assert (tmp_path / "home" / ".gitignore").read_text() == "*\n"
     assert os.path.exists(tmp_path / "home" / "journal.sqlite3")
+
+
+def test_two_fetches_of_one_file_take_turns(tmp_path):
+    """The journal storing an output while the user saves it to the same folder: one download, one file."""
+    import asyncio
+
+    calls: list = []
+    core = task_core({"id": "two", "output": ["https://h/v.mp4"]}, server({"/v.mp4": MP4}, calls=calls))
+
+    async def both():
+        return await asyncio.gather(outputs.fetch(core, 0, tmp_path, "two_0"), outputs.fetch(core, 0, tmp_path, "two_0"))
+
+    first, second = run_sync(both())
+    assert first == second and first.read_bytes() == MP4 and len(calls) == 1 and names(tmp_path) == {"two_0.mp4"}
