@@ -91,6 +91,8 @@ class JournalObserver:
         try:
             estimate = task_field(core, "estimate")
             credits = estimate if isinstance(estimate, (int, float)) else task_field(estimate, "credits")
+            if credits is None:  # no local price: what the create call's answer said (estimatedCost)
+                credits = task_field(core, "server_estimate")
             self.journal.record_created(
                 task_field(core, "id", "task_id"), task_field(core, "endpoint"), task_field(core, "model"),
                 task_field(core, "body"),
