@@ -242,3 +242,14 @@ class MediaError(RunwayNBError, ValueError):
 
 class JournalError(RunwayNBError, RuntimeError):
     """The task journal cannot be used (e.g. a file written by a newer runway_nb)."""
+
+
+class ResultNotFoundError(RunwayNBError, KeyError):
+    """No task or result in the journal (or a gallery) matches the id, prefix or row asked for."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class OutputsError(RunwayNBError, ValueError):
+    """A task's outputs cannot be fetched as asked: it has none yet, or the target is outside the folder."""

@@ -126,7 +126,8 @@ class Output:
 async def download(core: Any, folder: str | os.PathLike = "runway_outputs") -> list[Path]:
     """Every output of a SUCCEEDED task into `folder` as `<task_id>_<index>.<ext>`."""
     if core.status != "SUCCEEDED" or not core.output:
-        raise ValueError(f"task {core.id} has no outputs to download (status {core.status})")
+        raise errors.OutputsError(f"task {core.id} has no outputs to download (status {core.status}); "
+                                  "wait for it to succeed first")
     folder = Path(folder).expanduser()
     return [await fetch(core, i, folder, f"{core.id}_{i}", confine=True) for i in range(len(core.output))]
 
@@ -135,7 +136,7 @@ def _confined(folder: Path, name: str) -> Path:
     """folder/name, refusing a name that would land anywhere but directly in folder."""
     path = folder / name
     if path.resolve().parent != folder.resolve():
-        raise ValueError(f"refusing to write {str(path)!r}: it is outside the folder {str(folder)!r}")
+        raise errors.OutputsError(f"refusing to write {str(path)!r}: it is outside the folder {str(folder)!r}")
     return path
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import store
+from . import errors, store
 from .errors import task_field
 from .journal import Journal
 from .observer import STORE_TIMEOUT, JournalObserver, observer_for, open_journal
@@ -211,8 +211,13 @@ class History(_Table):
                 "" if cost is None else f"{cost:g}", (row.get("prompt") or "")[:60], str(len(row.get("stored") or []))]
 
     def open(self, which: int | str) -> StoredResult:
-        row = self[which] if isinstance(which, int) else next(r for r in self if r["id"].startswith(which))
-        return _result(row)
+        if isinstance(which, int):
+            return _result(self[which])
+        rows = [r for r in self if r["id"].startswith(which)]
+        if len(rows) != 1:
+            raise errors.ResultNotFoundError(f"{len(rows) or 'no'} task(s) in this table match {which!r}"
+                                             + ("; give more of the id" if rows else ""))
+        return _result(rows[0])
 
 
 class Costs(_Table):
@@ -254,7 +259,7 @@ def open_result(task_id: str, *, journal: Any = None) -> StoredResult:
     if row is None:
         matches = jr.find(task_id)
         if len(matches) != 1:
-            raise KeyError(f"{len(matches) or 'no'} task(s) in {jr.path} match {task_id!r}"
+            raise errors.ResultNotFoundError(f"{len(matches) or 'no'} task(s) in {jr.path} match {task_id!r}"
                            + ("; give more of the id" if matches else ""))
         row = jr.get(matches[0])
     return _result(row)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from runway_nb import catalog, outputs
+from runway_nb import catalog, errors, outputs
 
 DEFAULT_FOLDER = "runway_outputs"
 KEY_ENV = "RUNWAYML_API_SECRET"
@@ -203,7 +203,7 @@ async def save_outputs(core: Any, folder: str | os.PathLike = DEFAULT_FOLDER, *,
     which runs one such job per task and folder at a time.
     """
     if not core.output:
-        raise ValueError(f"task {core.id} has no outputs to save (status {core.status})")
+        raise errors.OutputsError(f"task {core.id} has no outputs to save (status {core.status})")
     folder = Path(folder)
     record = {**(dict(record) if record is not None else record_of(core)), "id": core.id}
     paths = []

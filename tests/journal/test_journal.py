@@ -18,6 +18,7 @@ import pytest
 from runway_nb import journal as jmod
 from runway_nb import observer as omod
 from runway_nb import recovery as rmod
+from runway_nb.errors import RunwayNBError
 from runway_nb.journal import Journal
 from runway_nb.store import sanitize
 
@@ -321,8 +322,11 @@ def test_open_result_by_prefix(jr, tmp_path, monkeypatch):
     assert result.files == [out / "abcdef_0.png"]
     assert 'src="runway_outputs/abcdef_0.png"' in result._repr_html_() and "owl" in repr(result)
     assert rmod.history(journal=jr).open(0).id == "abcdef"
-    with pytest.raises(KeyError):
-        rmod.open_result("zzz", journal=jr)
+    assert rmod.history(journal=jr).open("abc").id == "abcdef"
+    for lookup in (lambda: rmod.open_result("zzz", journal=jr), lambda: rmod.history(journal=jr).open("zzz")):
+        with pytest.raises(KeyError) as missing:  # a RunwayNBError, still a KeyError for older code
+            lookup()
+        assert isinstance(missing.value, RunwayNBError) and "'zzz'" in str(missing.value)
 
 
 def test_resume_with_nothing_to_do(jr):

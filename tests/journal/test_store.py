@@ -13,6 +13,7 @@ import pytest
 
 from runway_nb import errors, outputs, store
 from runway_nb._loop import run_sync
+from runway_nb.errors import RunwayNBError
 from runway_nb.http import HTTP
 from runway_nb.journal import Journal
 from runway_nb.poll import FakeClock
@@ -152,8 +153,9 @@ def test_an_expired_url_is_asked_for_again_once_then_raises_and_keeps_nothing(tm
 def test_a_task_without_outputs_is_refused(tmp_path):
     core = task_core({"id": "x", "output": []}, server({}))
     core.status = "RUNNING"
-    with pytest.raises(ValueError, match="no outputs"):
+    with pytest.raises(ValueError, match="no outputs") as refused:
         run_sync(store.save_outputs(core, tmp_path))
+    assert isinstance(refused.value, RunwayNBError)
 
 
 def test_extension_falls_back_to_content_type_then_url():
