@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from shape_examples import example
+from shape_examples import call, example
 
 from runway_nb import RunwayML, ValidationError, shapes
 from runway_nb.catalog import api
@@ -64,14 +64,6 @@ def _bad_kwargs(op_id: str, model: str, field: str) -> tuple[dict, dict]:
     return kwargs, shapes.to_wire(shape, kwargs)
 
 
-def _call(client, op_id: str, kwargs: dict):
-    op = api.operation(op_id)
-    target = client
-    for part in op.resource.split("."):
-        target = getattr(target, part)
-    return getattr(target, op.sdk_method)(**kwargs)
-
-
 def test_the_cases_cover_every_model_with_an_enum():
     assert len(CASES) > 150
     assert {m for _, m, _ in CASES} >= {"gen4.5", "kling_4", "seedance2_5", "eleven_v3", "gpt_image_2"}
@@ -91,7 +83,7 @@ def refusing():
 def test_refused_before_sending_and_by_the_sandbox(refusing, sandbox, op_id, model, field):
     kwargs, body = _bad_kwargs(op_id, model, field)
     with pytest.raises(ValidationError) as refused:
-        _call(refusing, op_id, kwargs)
+        call(refusing, op_id, kwargs)
     assert field in str(refused.value), refused.value.problems
     answer = httpx.post(sandbox.base_url + api.operation(op_id).path, json=body, timeout=30,
                         headers={"Authorization": f"Bearer {sandbox.api_key}", "X-Runway-Version": "2024-11-06"})
