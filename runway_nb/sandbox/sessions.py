@@ -174,8 +174,8 @@ class Sessions:
             q.problems.append(Problem("endDate", params["endDate"], f"endDate {params['endDate']!r} must be after "
                                       f"startDate {params['startDate']!r}"))
         elif not q.problems and end - start > USAGE_MAX_DAYS * 86400:
-            q.problems.append(Problem("endDate", params["endDate"], f"the range from {params['startDate']!r} to "
-                                      f"{params['endDate']!r} exceeds {USAGE_MAX_DAYS} days; give a shorter one"))
+            q.problems.append(Problem("endDate", params["endDate"], f"endDate {params['endDate']!r} is more than "
+                                      f"{USAGE_MAX_DAYS} days after startDate {params['startDate']!r}; give a shorter range"))
         if q.problems:
             raise bad_request(q.problems)
         first = datetime.fromtimestamp(start, UTC).date()

@@ -120,7 +120,7 @@ class Workflows:
         output = {node["id"]: [self._output(inv, node, base_url)] for node, _ in done}
         if len(done) < len(inv["_steps"]):
             total = inv["_steps"][-1][1] - begun
-            return {**wire, "status": "RUNNING", "output": output, "progress": round(min(1.0, (now - begun) / total), 4)}
+            return {**wire, "status": "RUNNING", "output": output, "progress": round(min(0.99, (now - begun) / total), 4)}
         return {**wire, "status": "SUCCEEDED", "output": output, "cost": {"credits": int(inv["_credits"])}}
 
     def _output(self, inv: dict, node: dict, base_url: str | None) -> str:
