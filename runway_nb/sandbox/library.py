@@ -14,6 +14,7 @@ import zlib
 from .. import catalog, formats
 from ..validate import Problem
 from . import rules
+from .accounts import Refusal
 from .collection import Collection, Files, bad_request, stamps
 from .schema import problems
 
@@ -68,8 +69,8 @@ class Library:
             if ident in avatar["documentIds"]:
                 avatar["documentIds"] = [d for d in avatar["documentIds"] if d != ident]
 
-    def document(self, doc: dict, content: bool = True) -> dict:
-        used = [{"id": a["id"], "name": a["name"], "imageUrl": self._preview(a)}
+    def document(self, doc: dict, content: bool = True, base_url: str | None = None) -> dict:
+        used = [{"id": a["id"], "name": a["name"], "imageUrl": self.avatar_image_url(a, base_url)}
                 for a in sorted(self.avatars.values(), key=lambda a: a["_seq"]) if doc["id"] in a["documentIds"]]
         wire = {"id": doc["id"], "name": doc["name"], "type": "text", **stamps(doc), "usedBy": used}
         return {**wire, "content": doc["content"]} if content else wire
@@ -108,13 +109,8 @@ class Library:
         self._check(rules.VOICE_PREVIEW, body)
         seed = _seed(body["model"], body["prompt"])
         owner = f"voice-preview-{seed:08x}"
-        data: list[bytes] = []
-
-        def make() -> bytes:
-            data.append(self.engine.synth.speech(SAMPLE_TEXT, voice=body["prompt"], seed=seed))
-            return data[0]
-
-        self.files.ensure(owner, "preview.mp3", make)
+        self.files.ensure(owner, "preview.mp3", lambda: self.engine.synth.speech(
+            SAMPLE_TEXT, voice=body["prompt"], seed=seed))
         seconds = formats.probe_seconds(self.engine.outputs.file(owner, "preview.mp3"))
         return {"url": self.files.url(owner, "preview.mp3", base_url),
                 "durationSecs": round(seconds if seconds else max(1.0, len(SAMPLE_TEXT) / 14), 3)}
@@ -169,7 +165,7 @@ class Library:
         self.avatars.remove(ident)
         self.files.drop(f"avatar-{ident}")
 
-    def _preview(self, avatar: dict, base_url: str | None = None) -> str | None:
+    def avatar_image_url(self, avatar: dict, base_url: str | None = None) -> str | None:
         if self.engine.clock.now() < avatar["_ready"]:
             return None
         owner = f"avatar-{avatar['id']}"
@@ -192,7 +188,7 @@ class Library:
         return {"id": avatar["id"], **stamps(avatar), "name": avatar["name"], "personality": avatar["personality"],
                 "documentIds": list(avatar["documentIds"]), "startScript": avatar["startScript"],
                 "referenceImageUri": image if not image.startswith("data:") else None,
-                "processedImageUri": self._preview(avatar, base_url), "status": "READY" if ready else "PROCESSING",
+                "processedImageUri": self.avatar_image_url(avatar, base_url), "status": "READY" if ready else "PROCESSING",
                 "voice": self._voice_of(avatar["voice"])}
 
     # -- routers --------------------------------------------------------------------------------
@@ -209,7 +205,6 @@ class Library:
         self._check(rules.ROUTER_CREATE, body)
         self._check_models(body.get("settings"))
         if any(r["slug"] == body["slug"] for r in self.routers.values()):
-            from .accounts import Refusal
             raise Refusal(409, {"error": f"slug {body['slug']!r} is taken: slugs are unique within the API "
                                          "project; choose another or update the existing Model Router"})
         # "Defaults to cost-optimized allow-all when omitted"

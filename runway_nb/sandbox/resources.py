@@ -90,7 +90,7 @@ def _documents(r: Resources, c: Call) -> dict:
     if q.problems:
         raise bad_request(q.problems)
     field = "_created" if sort == "createdAt" else "_updated"
-    return page(r.library.documents.values(), limit, cursor, lambda d: r.library.document(d, content=False),
+    return page(r.library.documents.values(), limit, cursor, lambda d: r.library.document(d, False, c.base_url),
                 key=lambda d: (d[field], d["_seq"]), descending=order == "desc")
 
 
@@ -124,7 +124,7 @@ TABLE: list[tuple[str, str, Callable[[Resources, Call], dict | None]]] = [
     # documents
     ("POST", "/v1/documents", lambda r, c: r.library.create_document(c.body, c.wall)),
     ("GET", "/v1/documents", _documents),
-    ("GET", "/v1/documents/{id}", lambda r, c: r.library.document(r.library.documents.get(c.id))),
+    ("GET", "/v1/documents/{id}", lambda r, c: r.library.document(r.library.documents.get(c.id), True, c.base_url)),
     ("PATCH", "/v1/documents/{id}", _none(lambda r, c: r.library.update_document(c.id, c.body, c.wall))),
     ("DELETE", "/v1/documents/{id}", _none(lambda r, c: r.library.delete_document(c.id))),
     # voices
@@ -186,7 +186,8 @@ def resource_routes(engine, gate) -> list[Route]:
                         return op(state, c)
                 result = await run_in_threadpool(run)
                 return Response(status_code=204) if result is None else JSONResponse(result)
-            return await gate(request, False, call)
+            return await gate(request, creates, call)
+        creates = method == "POST" and not path.endswith("/preview")  # a dropped reply may hide a made record
         return Route(path, endpoint, methods=[method])
 
     async def file(request: Request) -> Response:

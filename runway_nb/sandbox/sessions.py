@@ -116,7 +116,7 @@ class Sessions:
             return {**wire, "name": _title(spec["presetId"])} if listing else wire
         avatar = self.library.avatars.find(spec["avatarId"])
         wire = {"type": "custom", "id": avatar["id"] if avatar else None, "name": avatar["name"] if avatar else None}
-        return wire if listing else {**wire, "imageUrl": self.library._preview(avatar) if avatar else None}
+        return wire if listing else {**wire, "imageUrl": self.library.avatar_image_url(avatar) if avatar else None}
 
     def _status(self, s: dict) -> str:
         status = self.status(s, self.engine.clock.now())
