@@ -441,3 +441,22 @@ def test_async_client_round_trip(sb, clock):
 
     done = asyncio.run(main())
     assert done.status == "SUCCEEDED" and len(done.output) == 1
+
+
+# -- real time, real media ------------------------------------------------------------------------
+def test_wait_for_workflow_output_with_real_media(monkeypatch):
+    """The SDK's own waiting (wait_for_task_output) on a real clock, and the synth's real files."""
+    from runwayml.lib import polling
+
+    from runway_nb import formats
+
+    monkeypatch.setattr(polling, "POLL_TIME", 0.02)
+    monkeypatch.setattr(polling, "POLL_JITTER", 0.0)
+    with serve(time_scale=0.002) as live, runwayml.RunwayML(base_url=live.base_url, api_key=live.api_key,
+                                                            _strict_response_validation=True) as c:
+        teaser = next(w for w in c.workflows.list().data if w.name == "Teaser with narration").versions[0].id
+        run = c.workflows.run(teaser)
+        done = c.workflow_invocations.retrieve(run.id).wait_for_task_output(timeout=60)
+        assert done.status == "SUCCEEDED"
+        kinds = sorted(formats.sniff(fetch(urls[0])[:64]) for urls in done.output.values())
+    assert kinds == [("audio", "mp3"), ("video", "mp4")], kinds
