@@ -28,13 +28,14 @@ def _seed(*parts: object) -> int:
     return zlib.crc32("/".join(map(str, parts)).encode())
 
 
-def _title(ident: str) -> str:
+def display_name(ident: str) -> str:
+    """"tennis-coach" -> "Tennis Coach": presets have ids, the wire also wants names."""
     return ident.replace("-", " ").replace("_", " ").title()
 
 
 def preset_voice(preset: str) -> dict:
-    return {"type": "runway-live-preset", "presetId": preset, "name": _title(preset),
-            "description": f"Runway Live preset voice {_title(preset)}."}
+    return {"type": "runway-live-preset", "presetId": preset, "name": display_name(preset),
+            "description": f"Runway Live preset voice {display_name(preset)}."}
 
 
 class Library:

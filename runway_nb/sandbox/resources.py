@@ -43,6 +43,7 @@ class Resources:
 
 
 _STATE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
 
 
 def resources_for(engine) -> Resources:
@@ -51,9 +52,6 @@ def resources_for(engine) -> Resources:
         if engine not in _STATE:
             _STATE[engine] = Resources(engine)
         return _STATE[engine]
-
-
-_LOCK = threading.Lock()
 
 
 @dataclass

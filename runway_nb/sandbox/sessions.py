@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from ..validate import Problem
 from . import rules
 from .collection import Collection, Files, bad_request, not_found, page
-from .library import Library
+from .library import Library, display_name
 from .schema import Query, problems
 from .task import iso
 
@@ -63,7 +63,7 @@ class Sessions:
         custom = self.library.avatars.find(avatar.get("avatarId"))
         script = body.get("startScript", custom["startScript"] if custom else None)
         talk = min(body["maxDuration"], TALK_SECONDS) if "maxDuration" in body else TALK_SECONDS
-        session = {"_avatar": avatar, "_name": custom["name"] if custom else _title(avatar.get("presetId", "")),
+        session = {"_avatar": avatar, "_name": custom["name"] if custom else display_name(avatar.get("presetId", "")),
                    "_script": script, "_tools": body.get("tools", []), "_max": body.get("maxDuration"),
                    "_talk": max(0, talk), "_t0": self.engine.clock.now(), "_cancelled": None,
                    "_key": "rts_" + secrets.token_urlsafe(24), "_gone": False}
@@ -113,7 +113,7 @@ class Sessions:
         spec = s["_avatar"]
         if spec["type"] == "runway-preset":
             wire = {"type": "runway-preset", "presetId": spec["presetId"]}
-            return {**wire, "name": _title(spec["presetId"])} if listing else wire
+            return {**wire, "name": display_name(spec["presetId"])} if listing else wire
         avatar = self.library.avatars.find(spec["avatarId"])
         wire = {"type": "custom", "id": avatar["id"] if avatar else None, "name": avatar["name"] if avatar else None}
         return wire if listing else {**wire, "imageUrl": self.library.avatar_image_url(avatar) if avatar else None}
@@ -195,7 +195,3 @@ class Sessions:
         return {"byDay": [{"date": d.isoformat(), "seconds": sec, "sessions": n} for d, (sec, n) in days.items()],
                 "totalSeconds": total, "totalSessions": sum(n for _, n in days.values()),
                 "avgDurationSeconds": round(total / len(measured)) if measured else 0}
-
-
-def _title(ident: str) -> str:
-    return ident.replace("-", " ").title()
