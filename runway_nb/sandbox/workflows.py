@@ -5,7 +5,8 @@ The sandbox publishes two small workflows (one in two versions). A run checks it
 a moment, RUNNING node after node (each taking the node model's typical time times the engine's
 time_scale, finished nodes' outputs already listed), and SUCCEEDED with every node's output URL
 and the credits the nodes cost (pricing.estimate). Media are made by the synth of the node's kind
-when the invocation is first seen past that node's end.
+when the invocation is first seen past that node's end. The engine's fault profile applies: a run
+drawn to fail (fail_rate) ends FAILED at one of its nodes, with nodeErrors naming it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..validate import Problem
 from . import rules
 from .collection import Collection, Files, bad_request, not_found
 from .schema import problems
-from .task import iso
+from .task import FAILURE_MESSAGES, iso
 
 PENDING_SECONDS = 2.0
 _NS = uuid.UUID("6f1d0c52-4c1e-4a57-9d0e-2b8f8f1f0a11")
@@ -107,7 +108,10 @@ class Workflows:
             start += typical
             steps.append((node, start))
             credits += pricing.estimate(node["model"], {**node["body"], "promptText": prompt}).credits
-        invocation = {"_t0": self.engine.clock.now(), "_steps": steps, "_prompt": prompt, "_credits": credits}
+        fault = self.engine.faults.on_task()
+        failing = min(int(fault.fail_at * len(steps)), len(steps) - 1) if fault.failure_code else None
+        invocation = {"_t0": self.engine.clock.now(), "_steps": steps, "_prompt": prompt, "_credits": credits,
+                      "_failure": (failing, fault.failure_code) if failing is not None else None}
         return {"id": self.invocations.add(invocation, wall)["id"]}
 
     def invocation(self, inv: dict, base_url: str | None = None) -> dict:
@@ -117,11 +121,25 @@ class Workflows:
         if now < begun:
             return {**wire, "status": "PENDING"}
         done = [(node, end) for node, end in inv["_steps"] if end <= now]
+        if inv["_failure"] is not None and len(done) > inv["_failure"][0]:
+            return {**wire, **self._failed(inv)}
         output = {node["id"]: [self._output(inv, node, base_url)] for node, _ in done}
         if len(done) < len(inv["_steps"]):
             total = inv["_steps"][-1][1] - begun
             return {**wire, "status": "RUNNING", "output": output, "progress": round(min(0.99, (now - begun) / total), 4)}
         return {**wire, "status": "SUCCEEDED", "output": output, "cost": {"credits": int(inv["_credits"])}}
+
+    @staticmethod
+    def _failed(inv: dict) -> dict:
+        """The run stopped at its failing node; only the nodes before it were charged."""
+        index, code = inv["_failure"]
+        node = inv["_steps"][index][0]
+        message = FAILURE_MESSAGES.get(code, FAILURE_MESSAGES["INTERNAL"])
+        spent = sum(pricing.estimate(n["model"], {**n["body"], "promptText": inv["_prompt"]}).credits
+                    for n, _ in inv["_steps"][:index])
+        return {"status": "FAILED", "failure": f"Node {node['name']!r} failed: {message}", "failureCode": code,
+                "nodeErrors": {node["id"]: {"message": message, "failureCode": code, "nodeName": node["name"]}},
+                "cost": {"credits": int(spent)}}
 
     def _output(self, inv: dict, node: dict, base_url: str | None) -> str:
         owner, synth = f"invocation-{inv['id']}", self.engine.synth

@@ -460,3 +460,24 @@ def test_wait_for_workflow_output_with_real_media(monkeypatch):
         assert done.status == "SUCCEEDED"
         kinds = sorted(formats.sniff(fetch(urls[0])[:64]) for urls in done.output.values())
     assert kinds == [("audio", "mp3"), ("video", "mp4")], kinds
+
+
+def test_workflow_run_fails_under_a_failing_fault_profile():
+    from runway_nb.sandbox import FaultProfile
+
+    clock = FakeClock()
+    engine = Engine(clock=clock, synth=FakeSynth(), time_scale=SCALE,
+                    faults=FaultProfile(fail_rate=1.0, failure_codes=("SAFETY.OUTPUT.VIDEO",)))
+    with serve(engine=engine) as failing, runwayml.RunwayML(base_url=failing.base_url, api_key=failing.api_key,
+                                                            _strict_response_validation=True, max_retries=0) as c:
+        teaser = next(w for w in c.workflows.list().data if w.name == "Teaser with narration").versions[0].id
+        run = c.workflows.run(teaser)
+        clock.advance(100 * SCALE)
+        inv = c.workflow_invocations.retrieve(run.id)
+        assert (inv.status, inv.failure_code) == ("FAILED", "SAFETY.OUTPUT.VIDEO")
+        (node_id, error), = inv.node_errors.items()
+        assert error.failure_code == "SAFETY.OUTPUT.VIDEO" and error.node_name in inv.failure
+        clip, narration = (n["id"] for n in c.workflows.retrieve(teaser).graph.nodes[1:])
+        assert node_id in (clip, narration)
+        assert inv.cost.credits == (0 if node_id == clip else 25)  # only nodes before the failure are charged
+    engine.close()
