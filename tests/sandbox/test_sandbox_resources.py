@@ -384,6 +384,10 @@ def test_organization_and_webapp_reports(client):
     org = client.organization.retrieve()
     assert org.credit_balance >= 0 and org.tier.max_monthly_credit_spend > 0
     assert client.organization.retrieve_usage().results == []
+    client.post("/v1/text_to_image", body={"model": "gen4_image", "promptText": "A lamp", "ratio": "1280:720"},
+                cast_to=object)  # a charge, made without the task's typed response (not this module's subject)
+    used = client.organization.retrieve_usage()
+    assert used.models == ["gen4_image"] and used.results[0].used_credits[0].amount > 0
     now = dt.datetime.now(dt.UTC)
     rows = list(client.organization.webapp.list_usage(from_=now - dt.timedelta(days=30), to=now, limit=3))
     assert len(rows) == 8 and [r.timestamp for r in rows] == sorted((r.timestamp for r in rows), reverse=True)
