@@ -289,8 +289,10 @@ def test_sessions_refuse_bad_requests(client):
         model="gwm1_avatars", avatar=preset,
         integration={"type": "livekit", "token": "t", "room_name": "r", "url": "ws://localhost:7880"}),
         "integration.url")
+    refused(raw_post(client, "/v1/realtime_sessions", {"model": "gwm1_avatars"}), "avatar")
     now = dt.datetime.now(dt.UTC)
     refused(lambda: client.avatars.get_usage(start_date=now, end_date=now + dt.timedelta(days=91)), "endDate")
+    refused(lambda: client.avatar_conversations.list(limit=-1, start_date="last tuesday"), "limit", "startDate")
 
 
 # -- routers ----------------------------------------------------------------------------------------
