@@ -9,14 +9,15 @@ use it, and an avatar whose voice was deleted shows it as {"deleted": true}.
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 from .. import catalog, formats
+from ..catalog import overlay
 from ..validate import Problem
-from . import rules
 from .accounts import Refusal
 from .collection import Collection, Files, bad_request, stamps
-from .schema import problems
+from .schema import body_problems, choices_text
 
 # Typical service seconds (unconfirmed; the API publishes none), scaled by the engine's time_scale.
 AVATAR_SECONDS = 60.0
@@ -49,19 +50,19 @@ class Library:
     def _ready_at(self, typical: float) -> float:
         return self.engine.clock.now() + typical * self.engine.time_scale
 
-    def _check(self, spec, body: dict) -> None:
-        found = problems(spec, body)
+    def _check(self, op_id: str, body: dict) -> None:
+        found = body_problems(op_id, body)
         if found:
             raise bad_request(found)
 
     # -- documents ------------------------------------------------------------------------------
     def create_document(self, body: dict, wall: float) -> dict:
-        self._check(rules.DOCUMENT_CREATE, body)
+        self._check("documents.create", body)
         return self.document(self.documents.add({"name": body["name"], "content": body["content"]}, wall))
 
     def update_document(self, ident: str, body: dict, wall: float) -> None:
         doc = self.documents.get(ident)
-        self._check(rules.DOCUMENT_UPDATE, body)
+        self._check("documents.update", body)
         doc.update({k: body[k] for k in ("name", "content") if k in body}, _updated=wall)
 
     def delete_document(self, ident: str) -> None:
@@ -78,7 +79,7 @@ class Library:
 
     # -- voices ---------------------------------------------------------------------------------
     def create_voice(self, body: dict, wall: float) -> dict:
-        self._check(rules.VOICE_CREATE, body)
+        self._check("voices.create", body)
         self._check_upload("from.audio", body["from"].get("audio"))
         source = body["from"]
         voice = {"name": body["name"], "description": body.get("description"), "_from": source["type"],
@@ -87,7 +88,7 @@ class Library:
 
     def update_voice(self, ident: str, body: dict, wall: float) -> dict:
         voice = self.voices.get(ident)
-        self._check(rules.VOICE_UPDATE, body)
+        self._check("voices.update", body)
         voice.update({k: body[k] for k in ("name", "description") if k in body}, _updated=wall)
         return self.voice(voice)
 
@@ -107,7 +108,7 @@ class Library:
 
     def preview_voice(self, body: dict, base_url: str | None = None) -> dict:
         """POST /v1/voices/preview: a designed voice speaking a sample, made now; nothing is stored."""
-        self._check(rules.VOICE_PREVIEW, body)
+        self._check("voices.preview", body)
         seed = _seed(body["model"], body["prompt"])
         owner = f"voice-preview-{seed:08x}"
         self.files.ensure(owner, "preview.mp3", lambda: self.engine.synth.speech(
@@ -137,7 +138,7 @@ class Library:
                                                   "24 hours); upload the file again with POST /v1/uploads")])
 
     def create_avatar(self, body: dict, wall: float, base_url: str | None = None) -> dict:
-        self._check(rules.AVATAR_CREATE, body)
+        self._check("avatars.create", body)
         self._check_refs(body)
         self._check_upload("referenceImage", body["referenceImage"])
         avatar = {"name": body["name"], "personality": body["personality"], "voice": body["voice"],
@@ -147,7 +148,7 @@ class Library:
 
     def update_avatar(self, ident: str, body: dict, wall: float, base_url: str | None = None) -> dict:
         avatar = self.avatars.get(ident)
-        self._check(rules.AVATAR_UPDATE, body)
+        self._check("avatars.update", body)
         self._check_refs(body)
         self._check_upload("referenceImage", body.get("referenceImage"))
         for key in ("name", "personality", "voice", "startScript"):
@@ -196,14 +197,14 @@ class Library:
     def _check_models(self, settings: dict | None) -> None:
         """"Each id must be a known public video or image model name (unknown ids are rejected)"."""
         ids = ((settings or {}).get("models") or {}).get("ids") or []
-        known = [m.id for m in catalog.MODELS.values() if m.kind in (catalog.VIDEO, catalog.IMAGE)]
+        known = router_models()
         found = [Problem(f"settings.models.ids.{i}", x, f"settings.models.ids.{i} {x!r} is no public video or "
-                         f"image model; give one of {', '.join(known)}") for i, x in enumerate(ids) if x not in known]
+                         f"image model; give {choices_text(known)}") for i, x in enumerate(ids) if x not in known]
         if found:
             raise bad_request(found)
 
     def create_router(self, body: dict, wall: float) -> dict:
-        self._check(rules.ROUTER_CREATE, body)
+        self._check("routers.create", body)
         self._check_models(body.get("settings"))
         if any(r["slug"] == body["slug"] for r in self.routers.values()):
             raise Refusal(409, {"error": f"slug {body['slug']!r} is taken: slugs are unique within the API "
@@ -218,7 +219,7 @@ class Library:
 
     def update_router(self, ident: str, body: dict, wall: float) -> dict:
         router = self.routers.get(ident)
-        self._check(rules.ROUTER_UPDATE, body)
+        self._check("routers.update", body)
         self._check_models(body.get("settings"))
         router.update({k: body[k] for k in ("name", "description") if k in body}, _updated=wall)
         if "settings" in body:  # "Settings changes append a new version; name and description updates do not"
@@ -230,6 +231,14 @@ class Library:
     def router(self, router: dict) -> dict:
         return {"id": router["id"], **stamps(router), "slug": router["slug"], "name": router["name"],
                 "description": router["description"], "settings": router["settings"], "version": router["version"]}
+
+
+@functools.cache
+def router_models() -> tuple[str, ...]:
+    """The SDK's model ids that make video or images (retired models kept for old examples are not public)."""
+    return tuple(sorted(m for m in catalog.api.model_ids()
+                        if any(overlay.output_kind(op.id) in (catalog.VIDEO, catalog.IMAGE)
+                               for op in catalog.api.operations_of(m))))
 
 
 def _merge(into: dict, changes: dict) -> None:

@@ -1,286 +1,82 @@
-"""Request rules for the sandbox's non-task resources, as small data: a body (or query) in, problems out.
+"""Request rules for the sandbox's management resources: bodies by the pinned SDK's shapes, plus queries.
 
-The task endpoints' rules live in catalog.py and are walked by validate.py; the management resources
-(avatars, voices, documents, routers, sessions, workflows, the web app reports) have shapes of their
-own, so they are written here as a few spec objects that mirror the SDK's request types: required
-fields, enums, the lengths and patterns their docstrings state, and nothing more. Every problem is a
-validate.Problem that names the field, the value and what is allowed, so the 400 body is the one the
-task endpoints send (validate.problems_as_error_body).
+A body is judged by the same walk as every task body (shapes.problems over catalog.api, generated from
+the SDK's request types), so its rules are the SDK's and are written nowhere here. What the types
+leave to docstrings and the generator does not extract is added per operation below ("At least one
+field must be provided", "Must be a wss:// or https:// URL that resolves to a public host"). Query
+strings arrive as text, so `Query` reads them by each list operation's stated parameters. Every
+problem is a validate.Problem naming the field, the value and what is allowed.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
-from .. import formats
-from ..formats import A_KIND, join_or
+from .. import formats, shapes
+from ..catalog import api
+from ..formats import join_or
 from ..validate import Problem
-
-_TYPES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-          dict: "an object", type(None): "null"}
-
-
-def _kind(v: object) -> str:
-    return next((n for t, n in _TYPES.items() if isinstance(v, t)), f"a {type(v).__name__}")
 
 
 def _show(v: object) -> str:
     return repr(formats.shorten(v) if isinstance(v, str) else v)
 
 
-def _brief(v: object) -> object:
-    return formats.shorten(v) if isinstance(v, str) else v
-
-
-def _choices(values, budget: int = 160) -> str:
+def choices_text(values, budget: int = 160) -> str:
+    """"'a', 'b' or 'c'"; a long list shows its first few and how many there are."""
+    values = tuple(values)
     text = join_or(repr(v) for v in values)
     if len(text) <= budget:
         return text
-    shown = ", ".join(repr(v) for v in values[:8])
-    return f"one of {shown}, … ({len(values)} in all)"
+    return f"one of {', '.join(repr(v) for v in values[:8])}, … ({len(values)} in all)"
 
 
-def wrong(name: str, v: object, allowed: str) -> Problem:
-    """`name` holds the wrong kind of value: say what it is and what would be right."""
-    if v is None:
-        return Problem(name, None, f"{name} is null; give {allowed}")
-    return Problem(name, _brief(v), f"{name} {_show(v)} is {_kind(v)}; give {allowed}")
+# Docstring rules by operation: structures that must change something, and URLs of sockets.
+AT_LEAST_ONE = ("avatars.update", "documents.update")
+SOCKET_URLS = {"realtime_sessions.create": ("integration.url", "integration.signedUrl", "livekit.url")}
 
 
-class Spec:
-    """One rule: `allowed` says in words what fits; `check` yields what is wrong with a value."""
-
-    allowed = "a value"
-
-    def check(self, name: str, v: object) -> Iterator[Problem]:
-        return iter(())
-
-
-@dataclass(frozen=True)
-class Str(Spec):
-    min_len: int = 0
-    pattern: str | None = None
-    rule: str = ""  # the pattern in words
-
-    @property
-    def allowed(self) -> str:
-        return "a string" + (f" of at least {self.min_len} characters" if self.min_len else "") + self.rule
-
-    def check(self, name, v):
-        if not isinstance(v, str):
-            yield wrong(name, v, self.allowed)
-        elif len(v) < self.min_len:
-            yield Problem(name, _brief(v), f"{name} {_show(v)} has {len(v)} characters; give {self.allowed}")
-        elif self.pattern and not re.fullmatch(self.pattern, v):
-            yield Problem(name, _brief(v), f"{name} {_show(v)} is not allowed; give {self.allowed}")
+def body_problems(op_id: str, body: dict) -> list[Problem]:
+    """Everything wrong with `body` for the SDK operation `op_id` (e.g. "avatars.create")."""
+    op = api.operation(op_id)
+    if op.params_shape is not None:
+        node = api.shape(op.params_shape) if isinstance(op.params_shape, str) else op.params_shape
+    else:  # one shape per model, as for the generation endpoints
+        variants, model = api.variants(op_id), body.get("model")
+        node = variants.get(model) if isinstance(model, str) else None
+        if node is None:
+            said = "is required" if "model" not in body else f"{_show(model)} is not offered"
+            return [Problem("model", model, f"model {said} by {op_id}; choose {join_or(variants)}")]
+    found = shapes.problems(node, body, "", op_id)
+    if op_id in AT_LEAST_ONE and not any(k in body for k in shapes.resolve(node)["fields"]):
+        fields = join_or(shapes.resolve(node)["fields"])
+        found.append(Problem("", {}, f"{op_id} changes nothing; give at least one of {fields}"))
+    for name in SOCKET_URLS.get(op_id, ()):
+        value = _at(body, name)
+        if isinstance(value, str) and not _public_socket(value):
+            found.append(Problem(name, formats.shorten(value), f"{name} {_show(value)} is not allowed; give a "
+                                 "wss:// or https:// URL of a public host"))
+    return found
 
 
-@dataclass(frozen=True)
-class Enum(Spec):
-    values: tuple
-
-    @property
-    def allowed(self) -> str:
-        return _choices(self.values)
-
-    def check(self, name, v):
-        if not any(v == c and type(v) is type(c) for c in self.values):
-            yield Problem(name, _brief(v), f"{name} {_show(v)} is not allowed; give {self.allowed}")
+def _at(body: object, dotted: str) -> object:
+    for key in dotted.split("."):
+        body = body.get(key) if isinstance(body, dict) else None
+    return body
 
 
-@dataclass(frozen=True)
-class Int(Spec):
-    min: int | None = None
-
-    @property
-    def allowed(self) -> str:
-        return "an integer" + (f" of at least {self.min}" if self.min is not None else "")
-
-    def check(self, name, v):
-        if isinstance(v, bool) or not isinstance(v, int):
-            yield wrong(name, v, self.allowed)
-        elif self.min is not None and v < self.min:
-            yield Problem(name, v, f"{name} {v} is too small; give {self.allowed}")
-
-
-@dataclass(frozen=True)
-class Num(Spec):
-    allowed = "a number"
-
-    def check(self, name, v):
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            yield wrong(name, v, self.allowed)
-
-
-@dataclass(frozen=True)
-class Bool(Spec):
-    allowed = "true or false"
-
-    def check(self, name, v):
-        if not isinstance(v, bool):
-            yield wrong(name, v, self.allowed)
-
-
-@dataclass(frozen=True)
-class Scalar(Spec):
-    """A string, number or boolean (a workflow's primitive value)."""
-
-    allowed = "a string, a number or a boolean"
-
-    def check(self, name, v):
-        if not isinstance(v, str | int | float | bool):
-            yield wrong(name, v, self.allowed)
-
-
-@dataclass(frozen=True)
-class Uri(Spec):
-    """An input file: https URL, runway:// upload URI or data URI (up to 5 MB), checked by formats."""
-
-    kind: str
-
-    @property
-    def allowed(self) -> str:
-        return f"an https URL, a data: URI or a runway:// URI of {A_KIND[self.kind]}"
-
-    def check(self, name, v):
-        if not isinstance(v, str):
-            yield wrong(name, v, self.allowed)
-            return
-        yield from (Problem(name, _brief(v), f"{name} {reason}") for reason in formats.check_uri(v, (self.kind,)))
-
-
-@dataclass(frozen=True)
-class SocketUrl(Spec):
-    """"Must be a wss:// or https:// URL that resolves to a public host" (integration URLs)."""
-
-    allowed = "a wss:// or https:// URL of a public host"
-
-    def check(self, name, v):
-        if not isinstance(v, str):
-            yield wrong(name, v, self.allowed)
-            return
-        parts = urlsplit(v)
-        host = (parts.hostname or "").lower()
-        try:
-            private = not ipaddress.ip_address(host).is_global
-        except ValueError:
-            private = host in ("localhost", "") or host.endswith((".localhost", ".local", ".internal"))
-        if parts.scheme not in ("wss", "https") or private:
-            yield Problem(name, _brief(v), f"{name} {_show(v)} is not allowed; give {self.allowed}")
-
-
-@dataclass(frozen=True)
-class Nullable(Spec):
-    inner: Spec
-
-    @property
-    def allowed(self) -> str:
-        return f"{self.inner.allowed}, or null"
-
-    def check(self, name, v):
-        if v is not None:
-            yield from self.inner.check(name, v)
-
-
-@dataclass(frozen=True)
-class ListOf(Spec):
-    item: Spec
-    max_items: int | None = None
-
-    @property
-    def allowed(self) -> str:
-        return "a list" + (f" of at most {self.max_items}" if self.max_items else "") + f" of {self.item.allowed}"
-
-    def check(self, name, v):
-        if not isinstance(v, list):
-            yield wrong(name, v, self.allowed)
-            return
-        if self.max_items is not None and len(v) > self.max_items:
-            yield Problem(name, len(v), f"{name} has {len(v)} items; give at most {self.max_items}")
-        for i, x in enumerate(v):
-            yield from self.item.check(f"{name}.{i}", x)
-
-
-@dataclass(frozen=True)
-class MapOf(Spec):
-    """An object whose keys are free (node ids, output keys) and whose values follow one spec."""
-
-    value: Spec
-
-    @property
-    def allowed(self) -> str:
-        return f"an object of {self.value.allowed}"
-
-    def check(self, name, v):
-        if not isinstance(v, dict):
-            yield wrong(name, v, self.allowed)
-            return
-        for k, x in v.items():
-            yield from self.value.check(f"{name}.{k}" if name else str(k), x)
-
-
-@dataclass(frozen=True)
-class Obj(Spec):
-    """An object with named fields; unknown keys pass (the SDK lets extra_body through, so may we)."""
-
-    required: Mapping[str, Spec] = field(default_factory=dict)
-    optional: Mapping[str, Spec] = field(default_factory=dict)
-    at_least_one: bool = False  # "At least one field must be provided"
-
-    @property
-    def allowed(self) -> str:
-        return "an object with " + (", ".join(self.required) or "any of " + ", ".join(self.optional))
-
-    def check(self, name, v):
-        if not isinstance(v, dict):
-            yield wrong(name or "the body", v, self.allowed)
-            return
-        prefix = f"{name}." if name else ""
-        for key, spec in self.required.items():
-            if key not in v:
-                yield Problem(prefix + key, None, f"{prefix}{key} is required; give {spec.allowed}")
-            else:
-                yield from spec.check(prefix + key, v[key])
-        for key, spec in self.optional.items():
-            if key in v:
-                yield from spec.check(prefix + key, v[key])
-        if self.at_least_one and not any(k in v for k in (*self.required, *self.optional)):
-            fields = join_or(list(self.optional))
-            yield Problem(name, {}, f"{name or 'the body'} changes nothing; give at least one of {fields}")
-
-
-@dataclass(frozen=True)
-class OneOf(Spec):
-    """A union told apart by one key (`type`), as the SDK's discriminated unions are."""
-
-    key: str
-    members: Mapping[str, Obj]
-
-    @property
-    def allowed(self) -> str:
-        return f"an object with {self.key} {_choices(tuple(self.members))}"
-
-    def check(self, name, v):
-        if not isinstance(v, dict):
-            yield wrong(name, v, self.allowed)
-            return
-        tag = v.get(self.key)
-        where = f"{name}.{self.key}" if name else self.key
-        if self.key not in v:
-            yield Problem(where, None, f"{where} is required; give {_choices(tuple(self.members))}")
-        elif tag not in self.members:
-            yield Problem(where, _brief(tag), f"{where} {_show(tag)} is not allowed; give {_choices(tuple(self.members))}")
-        else:
-            yield from self.members[tag].check(name, v)
-
-
-def problems(spec: Spec, body: object) -> list[Problem]:
-    return list(spec.check("", body))
+def _public_socket(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        public = ipaddress.ip_address(host).is_global
+    except ValueError:
+        public = bool(host) and host != "localhost" and not host.endswith((".localhost", ".local", ".internal"))
+    return parts.scheme in ("wss", "https") and public
 
 
 # -- query strings ---------------------------------------------------------------------------------
@@ -319,11 +115,11 @@ class Query:
         return int(raw)
 
     def enum(self, name: str, values: tuple, required: bool = False) -> str | None:
-        if self._missing(name, _choices(values), required):
+        if self._missing(name, choices_text(values), required):
             return None
         raw = self.params[name]
         if raw not in values:
-            self.problems.append(Problem(name, raw, f"{name} {raw!r} is not allowed; give {_choices(values)}"))
+            self.problems.append(Problem(name, raw, f"{name} {raw!r} is not allowed; give {choices_text(values)}"))
             return None
         return raw
 
@@ -350,5 +146,5 @@ class Query:
             self.problems.append(Problem(name, len(items), f"{name} lists {len(items)} items; give at most {max_items}"))
         for x in items:
             if values is not None and x not in values:
-                self.problems.append(Problem(name, x, f"{name} item {x!r} is not allowed; give {_choices(values)}"))
+                self.problems.append(Problem(name, x, f"{name} item {x!r} is not allowed; give {choices_text(values)}"))
         return items

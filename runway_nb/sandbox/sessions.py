@@ -15,10 +15,9 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 from ..validate import Problem
-from . import rules
 from .collection import Collection, Files, bad_request, not_found, page
 from .library import Library, display_name
-from .schema import Query, problems
+from .schema import Query, body_problems
 from .task import iso
 
 PROVISION_SECONDS = 8.0
@@ -53,7 +52,7 @@ class Sessions:
 
     # -- realtime sessions --------------------------------------------------------------------------
     def create(self, body: dict, wall: float) -> dict:
-        found = problems(rules.SESSION_CREATE, body)
+        found = body_problems("realtime_sessions.create", body)
         avatar = body.get("avatar") if isinstance(body, dict) else None
         if not found and avatar["type"] == "custom" and self.library.avatars.find(avatar["avatarId"]) is None:
             found = [Problem("avatar.avatarId", avatar["avatarId"], f"avatar.avatarId {avatar['avatarId']!r} is no "

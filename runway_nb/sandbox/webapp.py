@@ -8,10 +8,11 @@ sandbox started). Both lists are newest first, filtered by the window and lists 
 
 from __future__ import annotations
 
+import re
 import uuid
 
+from ..catalog import api
 from ..validate import Problem
-from . import rules
 from .collection import bad_request, not_found, page
 from .schema import Query
 from .task import iso
@@ -35,6 +36,12 @@ _AUDIT = ((10.0, 0, "WorkspaceCreated", "workspace", {"Workspace name": WORKSPAC
           (3.0, 0, "AccountLinkCreated", "account_link", {"Via public API": True}),
           (1.3, 1, "GenerationCreated", "generation", {"Model": "gen4.5"}),
           (0.2, 0, "UserLogin", "user", {"Login method": "sso"}))
+
+
+def audit_actions() -> tuple[str, ...]:
+    """The actions the SDK's `actions` docstring allows ("Allowed values: `UserLogin`, ...")."""
+    op = api.operation("organization.webapp.audit_logs.list")
+    return tuple(re.findall(r"`(\w+)`", api.shape(op.params_shape)["fields"]["actions"]["doc"]))
 
 
 def _key(row: dict) -> tuple:
@@ -93,7 +100,7 @@ class Webapp:
         q = Query(params)
         limit, cursor = q.int("limit", required=True), q.text("cursor")
         start, end = q.time("from"), q.time("to")
-        actions = q.csv("actions", max_items=50, values=rules.AUDIT_ACTIONS)
+        actions = q.csv("actions", max_items=50, values=audit_actions())
         emails = q.csv("actorEmails", max_items=50)
         workspaces, org = self._common(q)
         if q.problems:

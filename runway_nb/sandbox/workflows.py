@@ -16,9 +16,8 @@ import zlib
 
 from .. import catalog, pricing
 from ..validate import Problem
-from . import rules
 from .collection import Collection, Files, bad_request, not_found
-from .schema import problems
+from .schema import body_problems
 from .task import FAILURE_MESSAGES, iso
 
 PENDING_SECONDS = 2.0
@@ -90,7 +89,7 @@ class Workflows:
 
     def run(self, ident: str, body: dict, wall: float) -> dict:
         workflow = self.get(ident)
-        found = problems(rules.WORKFLOW_RUN, body)
+        found = body_problems("workflows.run", body)
         nodes = {n["id"]: n for n in workflow["graph"]["nodes"]}
         for key in (body.get("nodeOutputs") or {}) if not found else ():
             if key not in nodes:
