@@ -26,8 +26,11 @@ Visit = Callable[[Mapping, Any, str], None]  # (node, value, field) at every nod
 
 
 def resolve(node: Mapping) -> Mapping:
-    """The node itself, or the structure a ref names."""
-    return api.shape(node["name"]) if node.get("type") == "ref" else node
+    """The node itself, or the structure a ref names (null still admitted where the ref admits it)."""
+    if node.get("type") != "ref":
+        return node
+    named = api.shape(node["name"])
+    return {**named, "nullable": True} if node.get("nullable") and not named.get("nullable") else named
 
 
 def for_body(path: str, body: Any) -> tuple[str, Mapping] | None:
@@ -264,8 +267,13 @@ def allowed(node: Mapping, depth: int = 0) -> str:
     if kind == "string":
         top = node.get("maxLength")
         unit = " UTF-16 code units" if node.get("lengthUnit") == "utf16" else " characters"
-        return ("a non-empty string" if node.get("minLength") else "a string") + (
-            f" of at most {top}{unit}" if top is not None else "")
+        low = node.get("minLength")
+        words = ["a non-empty string" if low == 1 else "a string"]
+        if low and low > 1:
+            words.append(f"of at least {low}{unit}" if top is None else f"of {low} to {top}{unit}")
+        elif top is not None:
+            words.append(f"of at most {top}{unit}")
+        return " ".join(words)
     if kind == "boolean":
         return "true or false"
     if kind == "media":

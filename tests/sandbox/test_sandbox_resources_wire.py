@@ -123,8 +123,6 @@ def test_every_sdk_operation_has_a_route(engine):
     assert catalog.api.operations() and unrouted == []
 
 
-@pytest.mark.xfail(strict=True, reason="shapes.resolve drops the `nullable` of a ref node, so the SDK's "
-                   "Optional maxCreditsPerGeneration (docstring: null removes the caps) is refused")
 def test_router_update_null_removes_every_cap(engine, asgi_client):
     async def go():
         async with asgi_client(engine) as c:
