@@ -11,6 +11,7 @@ may stand) are its visitors, so a new node type is taught once, here.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -327,11 +328,13 @@ def to_wire(node: Mapping, value: Any, fallback: Callable[[str], str] | None = N
     if kind == "union":
         member = _member(node, value)
         return to_wire(member, value, fallback) if member is not None else _plain(value, fallback)
-    return _plain(value, fallback) if kind == "any" else value
+    return _plain(value, fallback) if kind == "any" or isinstance(value, (_dt.date, _dt.datetime)) else value
 
 
 def _plain(value: Any, fallback: Callable[[str], str] | None) -> Any:
-    """A value no shape describes: keys through `fallback`, recursively."""
+    """A value no shape describes: keys through `fallback`, recursively; dates as ISO 8601 text."""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
     if isinstance(value, Mapping):
         return {(fallback(k) if fallback else k): _plain(v, fallback) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
