@@ -25,7 +25,7 @@ from ._audio import audio_frames
 from ._video import AAC_RATE, encode_clip, frames, soundtrack, video
 
 # x265 threads fixed (not the machine's), so the same arguments give the same bytes everywhere.
-X265 = "log-level=error:pools=2:frame-threads=2"
+X265 = "log-level=error:pools=2:frame-threads=2:info=0"  # info=0: no SEI naming the build and options
 # SMPTE ST 2086 mastering display: BT.2020 primaries, D65, 1000 cd/m² peak, 0.0001 cd/m² black.
 MASTER_DISPLAY = "G(8500,39850)B(6550,2300)R(35400,14600)WP(15635,16450)L(10000000,1)"
 BT2020_XY = (0.708, 0.292, 0.170, 0.797, 0.131, 0.046, 0.3127, 0.3290)  # R, G, B, white (CIE xy)
@@ -172,9 +172,13 @@ def _converted(row: OutputFormat, pictures: Iterator[av.VideoFrame], pix_fmt: st
     """Each drawn frame in the row's pixel format and signal (limited-range YUV for video codecs)."""
     for picture in pictures:
         if row.signal == "sdr":
-            yield picture.reformat(format=pix_fmt)  # same BT.709 picture, more bits per sample
+            frame = picture.reformat(format=pix_fmt)  # same BT.709 picture, more bits per sample
         else:
-            yield colour.ycbcr_frame(colour.linear_light(picture), row.signal, pix_fmt)
+            frame = colour.ycbcr_frame(colour.linear_light(picture), row.signal, pix_fmt)
+        # ProRes writes the frame's own tags into each frame header (the container's come from the stream)
+        frame.color_primaries, frame.color_trc, frame.colorspace = row.tags
+        frame.color_range = 1
+        yield frame
 
 
 def _measure(row: OutputFormat, width: int, height: int, seconds: float, kw: dict) -> tuple[int, int]:
