@@ -132,7 +132,7 @@ def _av_facts(path: Path, container: str) -> MediaFacts:
     import av
 
     with av.open(str(path)) as c:
-        audio = c.streams.audio[0].codec_context.name if c.streams.audio else None
+        audio = c.streams.audio[0].codec_context.codec.canonical_name if c.streams.audio else None
         duration = c.duration / 1e6 if c.duration else None
         if not c.streams.video:
             return MediaFacts(container, duration=duration, audio_codec=audio)
@@ -146,7 +146,7 @@ def _av_facts(path: Path, container: str) -> MediaFacts:
             frames = sum(1 for p in c.demux(stream) if p.size) or None
         pix_fmt = cc.pix_fmt
         return MediaFacts(
-            container, video_codec=cc.name, profile=cc.profile or None, width=cc.width, height=cc.height,
+            container, video_codec=cc.codec.canonical_name, profile=cc.profile or None, width=cc.width, height=cc.height,
             frames=frames, fps=fps, duration=duration, pix_fmt=pix_fmt, bit_depth=_bit_depth(pix_fmt),
             primaries=_name(PRIMARIES, cc.color_primaries), transfer=_name(TRANSFERS, cc.color_trc),
             matrix=_name(MATRICES, cc.colorspace), audio_codec=audio)
