@@ -17,6 +17,7 @@ import zipfile
 import av
 import numpy as np
 import pytest
+from media_samples import video_bytes
 from PIL import Image
 
 from runway_nb.sandbox import synth
@@ -246,3 +247,20 @@ def test_formats_listed_and_unknown_refused():
     assert {f for f in synth.OUTPUT_FORMATS if synth.format_limit(f) is None} == {*VIDEO, *SEQUENCES}
     with pytest.raises(ValueError, match=r"outputFormat 'webm' is not one of: mp4, prores"):
         synth.render_format("webm", 64, 36, 0.25, seed=1, prompt="x")
+
+
+def test_video_like_frames_delivered_as_alephs_formats():
+    """deliver_format takes any clip's frames: Aleph's regraded source as mp4 (the same bytes as video_like)
+    and as a 10-bit Rec.709 HEVC."""
+    source = video_bytes(0.5, 64, 36, fps=12)
+
+    def make():
+        return synth.like_frames(source, 0.5, 64, 36, seed=2, prompt="aleph")[1]
+
+    (mp4,) = synth.deliver_format("mp4", make, width=64, height=36, fps=24)
+    assert mp4.data == synth.video_like(source, 0.5, 64, 36, seed=2, prompt="aleph")
+    (hevc,) = synth.deliver_format("sdr_rec709_10bit", make, width=64, height=36, fps=24)
+    with av.open(io.BytesIO(hevc.data)) as c:
+        cc = c.streams.video[0].codec_context
+        assert (cc.name, cc.profile, cc.pix_fmt, cc.color_trc) == ("hevc", "Main 10", "yuv420p10le", 1)
+        assert sum(1 for _ in c.decode(video=0)) == 12

@@ -12,7 +12,7 @@ import io
 import json
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _colour as colour
 from ._audio import audio_frames
-from ._video import AAC_RATE, encode_clip, frames, soundtrack, video
+from ._video import AAC_RATE, encode_clip, encode_mp4, frames, soundtrack
 
 # x265 threads fixed (not the machine's), so the same arguments give the same bytes everywhere.
 X265 = "log-level=error:pools=2:frame-threads=2:info=0"  # info=0: no SEI naming the build and options
@@ -136,17 +136,28 @@ def render(output_format: str, width: int, height: int, seconds: float, *, seed:
     LIMITS and ValueError for an unknown format, a ProRes profile that does not apply, or what
     video() refuses (odd size, undecodable image).
     """
-    row, chosen = _row(output_format), tier(output_format, prores_profile)
     kw = dict(seed=seed, prompt=prompt, fps=fps, first_frame=first_frame, last_frame=last_frame)
-    if row.name == "mp4":
-        return [Artifact("video.mp4", video(width, height, seconds, audio=audio, **kw), row.mime)]
-    n, buffers = frames(width, height, seconds, **kw)
+    n, first = frames(width, height, seconds, **kw)
     sound = soundtrack(n / fps, seed=seed, prompt=prompt) if audio else None
-    pictures = (av.VideoFrame.from_ndarray(buf, format="yuv420p") for buf in buffers)
+    unused = iter([first])  # the first pass uses these frames; a second (measuring light) draws them again
+    return deliver(output_format, lambda: next(unused, None) or frames(width, height, seconds, **kw)[1],
+                   width=width, height=height, fps=fps, sound=sound, prores_profile=prores_profile)
+
+
+def deliver(output_format: str, make_frames: Callable[[], Iterator[np.ndarray]], *, width: int, height: int,
+            fps: int, sound: np.ndarray | None = None, prores_profile: str | None = None) -> list[Artifact]:
+    """Any synthesized clip as `output_format`: make_frames() gives its I420 buffers (8-bit BT.709,
+    limited range, as synth/_video.py draws them; called twice when light is measured first), sound
+    is stereo float at AAC_RATE or None. render() is this for video()'s clip; video_like's frames fit too.
+    """
+    row, chosen = _row(output_format), tier(output_format, prores_profile)
+    if row.name == "mp4":
+        return [Artifact("video.mp4", encode_mp4(width, height, fps, make_frames(), sound), row.mime)]
+    pictures = (av.VideoFrame.from_ndarray(buf, format="yuv420p") for buf in make_frames())
     if row.container == "zip":
-        out = [Artifact("frames.zip", _sequence(row, pictures, n, width, height, fps, audio), row.mime)]
+        out = [Artifact("frames.zip", _sequence(row, pictures, width, height, fps, sound is not None), row.mime)]
         return out + ([Artifact("audio.wav", _wav(sound), "audio/wav")] if sound is not None else [])
-    light = _measure(row, width, height, seconds, kw) if row.measured_light else None
+    light = _measure(make_frames()) if row.measured_light else None
     pix_fmt = row.pix_fmt_4444 if chosen and chosen.startswith("4444") else row.pix_fmt
 
     def configure(stream: av.video.stream.VideoStream) -> None:
@@ -181,9 +192,8 @@ def _converted(row: OutputFormat, pictures: Iterator[av.VideoFrame], pix_fmt: st
         yield frame
 
 
-def _measure(row: OutputFormat, width: int, height: int, seconds: float, kw: dict) -> tuple[int, int]:
+def _measure(buffers: Iterator[np.ndarray]) -> tuple[int, int]:
     """MaxCLL and MaxFALL (cd/m², rounded up) of the clip: a first pass, since x265 writes them first."""
-    _, buffers = frames(width, height, seconds, **kw)
     levels = [colour.light_levels(colour.linear_light(av.VideoFrame.from_ndarray(b, format="yuv420p")))
               for b in buffers]
     return _ceil(max(p for p, _ in levels)), _ceil(max(a for _, a in levels))
@@ -193,16 +203,16 @@ def _ceil(x: float) -> int:
     return int(np.ceil(x - 1e-6))
 
 
-def _sequence(row: OutputFormat, pictures: Iterator[av.VideoFrame], n: int, width: int, height: int,
-              fps: int, audio: bool) -> bytes:
+def _sequence(row: OutputFormat, pictures: Iterator[av.VideoFrame], width: int, height: int, fps: int,
+              audio: bool) -> bytes:
     """A zip of one image per frame (stored: PNG and EXR are compressed already), plus colorimetry.json."""
     cc = av.CodecContext.create(row.codec, "w")
     cc.width, cc.height, cc.pix_fmt = width, height, row.pix_fmt
     cc.time_base = Fraction(1, fps)
     cc.options = dict(row.options)
-    out, peak, average = io.BytesIO(), 0.0, 0.0
+    out, peak, average, n = io.BytesIO(), 0.0, 0.0, 0
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
-        for i, picture in enumerate(pictures, start=1):
+        for n, picture in enumerate(pictures, start=1):
             if row.signal == "sdr":
                 image = picture.reformat(format="rgb24", src_colorspace="itu709", src_color_range="MPEG",
                                          dst_color_range="JPEG")
@@ -217,7 +227,7 @@ def _sequence(row: OutputFormat, pictures: Iterator[av.VideoFrame], n: int, widt
             data = b"".join(bytes(p) for p in cc.encode(image))
             if row.codec == "exr":
                 data = exr_with_chromaticities(data)
-            zf.writestr(zipfile.ZipInfo(row.frame_name.format(i), ZIP_DATE), data)
+            zf.writestr(zipfile.ZipInfo(row.frame_name.format(n), ZIP_DATE), data)
         if row.signal != "sdr":
             info = _colorimetry(row, n, width, height, fps, audio, (_ceil(peak), _ceil(average)))
             zf.writestr(zipfile.ZipInfo("colorimetry.json", ZIP_DATE), json.dumps(info, indent=2) + "\n")

@@ -85,7 +85,7 @@ def encode_clip(container_format: str, codec: str, fps: int, configure: Callable
             return f.read()
 
 
-def _encode_mp4(width: int, height: int, fps: int, frames: Iterator[np.ndarray],
+def encode_mp4(width: int, height: int, fps: int, frames: Iterator[np.ndarray],
                 audio: np.ndarray | None) -> bytes:
     """H.264 yuv420p (+AAC) MP4 from I420 buffers, tagged BT.709 limited range as the planes are made."""
     def configure(video: av.video.stream.VideoStream) -> None:
@@ -315,15 +315,12 @@ def video(width: int, height: int, seconds: float, *, seed: int, prompt: str, fp
     n, pictures = frames(width, height, seconds, seed=seed, prompt=prompt, fps=fps,
                          first_frame=first_frame, last_frame=last_frame)
     sound = soundtrack(n / fps, seed=seed, prompt=prompt) if audio else None
-    return _encode_mp4(width, height, fps, pictures, sound)
+    return encode_mp4(width, height, fps, pictures, sound)
 
 
-def video_like(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
-               prompt: str) -> bytes:
-    """MP4 of `seconds` at width x height (24 fps, no audio): the source's frames regraded in
-    colour and contrast (a short clip loops, a still image zooms), or a synthesized scene when
-    there is no source or it has no picture. Raises ValueError when the source cannot be decoded.
-    """
+def like_frames(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
+                prompt: str) -> tuple[int, Iterator[np.ndarray]]:
+    """The frames video_like() encodes (24 fps): their count and an iterator of I420 buffers, as frames()."""
     check_size(width, height)
     fps = 24
     n = max(1, round(seconds * fps))
@@ -335,4 +332,14 @@ def video_like(source: bytes | None, seconds: float, width: int, height: int, *,
         luma = np.clip(128 + (np.arange(256) - 128) * rng.uniform(0.8, 1.3), 16, 235).astype(np.uint8)
     else:
         layer = _scene(rng, width, height, fps)
-    return _encode_mp4(width, height, fps, _compose(layer, None, n, width, height, prompt, rng, grade, luma), None)
+    return n, _compose(layer, None, n, width, height, prompt, rng, grade, luma)
+
+
+def video_like(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
+               prompt: str) -> bytes:
+    """MP4 of `seconds` at width x height (24 fps, no audio): the source's frames regraded in
+    colour and contrast (a short clip loops, a still image zooms), or a synthesized scene when
+    there is no source or it has no picture. Raises ValueError when the source cannot be decoded.
+    """
+    _, pictures = like_frames(source, seconds, width, height, seed=seed, prompt=prompt)
+    return encode_mp4(width, height, 24, pictures, None)
