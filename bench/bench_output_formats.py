@@ -4,7 +4,8 @@ A 5 s 1280x720 clip at 24 fps with audio, as Gen-4.5 makes it, in every format t
 make (the H.264 MP4 first, as the baseline). Prints wall and CPU seconds (CPU counts all threads:
 on a shared machine wall time also counts other people's work) and the bytes of each file.
 
-Run: .venv/bin/python bench/bench_output_formats.py [seconds] [WxH]   (figures only; nothing asserts a time)
+Run: .venv/bin/python bench/bench_output_formats.py [seconds] [WxH] [outputFormat ...]
+(figures only; nothing asserts a time)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def main() -> None:
     print(f"output formats: {width}x{height}, {seconds:g} s at 24 fps + audio, {os.cpu_count()} CPUs, "
           f"PyAV {av.__version__}, load average {os.getloadavg()[0]:.2f}")
     print(f"{'outputFormat':<22} {'codec':<9} {'pix_fmt':<13} {'wall':>7} {'cpu':>7} {'peak py':>8}  files")
-    for name in synth.OUTPUT_FORMATS:
+    for name in sys.argv[3:] or synth.OUTPUT_FORMATS:
         if synth.format_limit(name):
             print(f"{name:<22} refused: sandbox limit")
             continue
@@ -43,7 +44,7 @@ def main() -> None:
         tracemalloc.stop()
         sizes = ", ".join(f"{f.filename} {len(f.data) / 1e6:.2f} MB" for f in files)
         pix = row.pix_fmt_4444 if row.default_tier and row.default_tier.startswith("4444") else row.pix_fmt
-        print(f"{name:<22} {row.codec:<9} {pix:<13} {wall:>6.2f}s {cpu:>6.2f}s {peak / 1e6:>6.0f}MB  {sizes}")
+        print(f"{name:<22} {row.codec:<9} {pix[:13]:<13} {wall:>6.2f}s {cpu:>6.2f}s {peak / 1e6:>6.0f}MB  {sizes}")
 
 
 if __name__ == "__main__":

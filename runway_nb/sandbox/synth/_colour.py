@@ -143,11 +143,7 @@ def ycbcr_frame(light: list[np.ndarray], signal: str, pix_fmt: str) -> av.VideoF
     return frame
 
 
-def linear_frame(light: list[np.ndarray]) -> av.VideoFrame:
-    """A gbrpf32le frame of linear BT.2020 light with 1.0 = 100 cd/m² (for OpenEXR)."""
-    height, width = light[0].shape
-    frame = av.VideoFrame(width, height, "gbrpf32le")
+def linear_planes(light: list[np.ndarray]) -> list[np.ndarray]:
+    """[R, G, B] float32 planes of linear BT.2020 light with 1.0 = 100 cd/m² (for OpenEXR)."""
     unit = np.float32(REFERENCE_WHITE / SCALE / LINEAR_NITS_PER_UNIT)
-    for index, channel in enumerate((light[1], light[2], light[0])):  # G, B, R
-        np.multiply(channel, unit, out=_plane(frame, index, np.float32), casting="unsafe")
-    return frame
+    return [channel * unit for channel in light]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import numpy as np
 
 from . import _colour as colour
 from ._audio import audio_frames
+from ._exr import encode_exr
 from ._video import AAC_RATE, encode_clip, encode_mp4, frames, soundtrack
 
 # x265 threads fixed (not the machine's), so the same arguments give the same bytes everywhere.
@@ -57,7 +57,7 @@ class OutputFormat:
 
     name: str
     container: str  # "mp4", "mov" or "zip"
-    codec: str  # FFmpeg encoder
+    codec: str  # FFmpeg encoder ("exr": synth/_exr.py)
     pix_fmt: str
     signal: str  # "sdr" (BT.709 as drawn), "pq", "hlg" or "linear" (BT.2020 light, 1.0 = 100 cd/m²)
     tags: tuple[int, int, int]  # colour primaries, transfer, matrix (ISO/IEC 23091-2 code points)
@@ -91,9 +91,8 @@ FORMATS = {f.name: f for f in (
                  audio="pcm_s16le", tiers=_HDR_TIERS, default_tier="422 HQ", pix_fmt_4444="yuv444p10le"),
     OutputFormat("hdr_png_sequence", "zip", "png", "rgb48be", "pq", (9, 16, 0), "application/zip", audio="wav",
                  measured_light=True, options=_FAST_PNG),
-    OutputFormat("hdr_exr_sequence", "zip", "exr", "gbrpf32le", "linear", (9, 8, 0), "application/zip",
-                 audio="wav", measured_light=True, frame_name="frame_{:04d}.exr",
-                 options={"format": "half", "compression": "zip16"}),
+    OutputFormat("hdr_exr_sequence", "zip", "exr", "half float RGB", "linear", (9, 8, 0), "application/zip",
+                 audio="wav", measured_light=True, frame_name="frame_{:04d}.exr"),  # written by synth/_exr.py
 )}
 _ACES = ("it needs the inverse ACES {} Output Transform to make scene-referred ACEScg, which the sandbox's "
          "libraries (numpy, Pillow, PyAV) do not provide; hdr_exr_sequence gives linear BT.2020 EXR frames")
@@ -206,32 +205,43 @@ def _ceil(x: float) -> int:
 def _sequence(row: OutputFormat, pictures: Iterator[av.VideoFrame], width: int, height: int, fps: int,
               audio: bool) -> bytes:
     """A zip of one image per frame (stored: PNG and EXR are compressed already), plus colorimetry.json."""
-    cc = av.CodecContext.create(row.codec, "w")
-    cc.width, cc.height, cc.pix_fmt = width, height, row.pix_fmt
-    cc.time_base = Fraction(1, fps)
-    cc.options = dict(row.options)
+    png = None
+    if row.codec == "png":
+        png = av.CodecContext.create("png", "w")
+        png.width, png.height, png.pix_fmt = width, height, row.pix_fmt
+        png.time_base = Fraction(1, fps)
+        png.options = dict(row.options)
     out, peak, average, n = io.BytesIO(), 0.0, 0.0, 0
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
         for n, picture in enumerate(pictures, start=1):
             if row.signal == "sdr":
-                image = picture.reformat(format="rgb24", src_colorspace="itu709", src_color_range="MPEG",
-                                         dst_color_range="JPEG")
+                data = _png(png, picture.reformat(format="rgb24", src_colorspace="itu709",
+                                                  src_color_range="MPEG", dst_color_range="JPEG"))
             else:
                 light = colour.linear_light(picture)
                 p, a = colour.light_levels(light)
                 peak, average = max(peak, p), max(average, a)
-                image = (colour.linear_frame(light) if row.signal == "linear"
-                         else colour.coded_frame(light, row.signal).reformat(format=row.pix_fmt))
-                image.color_primaries, image.color_trc, image.colorspace = row.tags
-                image.color_range = 2  # full range: a PNG's cICP chunk says so
-            data = b"".join(bytes(p) for p in cc.encode(image))
-            if row.codec == "exr":
-                data = exr_with_chromaticities(data)
+                data = _hdr_image(row, png, light)
             zf.writestr(zipfile.ZipInfo(row.frame_name.format(n), ZIP_DATE), data)
         if row.signal != "sdr":
             info = _colorimetry(row, n, width, height, fps, audio, (_ceil(peak), _ceil(average)))
             zf.writestr(zipfile.ZipInfo("colorimetry.json", ZIP_DATE), json.dumps(info, indent=2) + "\n")
     return out.getvalue()
+
+
+def _png(png: av.CodecContext, image: av.VideoFrame) -> bytes:
+    return b"".join(bytes(p) for p in png.encode(image))
+
+
+def _hdr_image(row: OutputFormat, png: av.CodecContext | None, light: list[np.ndarray]) -> bytes:
+    """One HDR frame file: linear half-float EXR, or a 16-bit PNG of the coded signal tagged by cICP."""
+    if row.signal == "linear":
+        return encode_exr(*colour.linear_planes(light), chromaticities=BT2020_XY,
+                          white_luminance=colour.LINEAR_NITS_PER_UNIT)
+    image = colour.coded_frame(light, row.signal).reformat(format=row.pix_fmt)
+    image.color_primaries, image.color_trc, image.colorspace = row.tags
+    image.color_range = 2  # full range: a PNG's cICP chunk says so
+    return _png(png, image)
 
 
 def _colorimetry(row: OutputFormat, n: int, width: int, height: int, fps: int, audio: bool,
@@ -249,24 +259,6 @@ def _colorimetry(row: OutputFormat, n: int, width: int, height: int, fps: int, a
     info.update(referenceWhiteNits=colour.REFERENCE_WHITE, maxCLL=light[0], maxFALL=light[1],
                 audio="audio.wav" if audio else None, source="runway_nb sandbox: synthetic SDR picture in HDR")
     return info
-
-
-def exr_with_chromaticities(exr: bytes) -> bytes:
-    """Add BT.2020 `chromaticities` and `whiteLuminance` (100 cd/m² per 1.0) to an EXR's header.
-
-    FFmpeg's EXR writer names no primaries; readers would assume BT.709. The attributes go at the
-    end of the header, so the chunk offset table after it moves by their length.
-    """
-    end = 8
-    while exr[end] != 0:  # attributes: name\0 type\0 int32 size, value
-        end = exr.index(b"\0", exr.index(b"\0", end) + 1) + 1
-        end += 4 + struct.unpack_from("<i", exr, end)[0]
-    extra = (b"chromaticities\0chromaticities\0" + struct.pack("<i8f", 32, *BT2020_XY)
-             + b"whiteLuminance\0float\0" + struct.pack("<if", 4, colour.LINEAR_NITS_PER_UNIT))
-    table = end + 1
-    count = (struct.unpack_from("<Q", exr, table)[0] - table) // 8
-    offsets = np.frombuffer(exr, "<u8", count, table) + np.uint64(len(extra))
-    return exr[:end] + extra + b"\0" + offsets.tobytes() + exr[table + 8 * count:]
 
 
 def _wav(sound: np.ndarray) -> bytes:
