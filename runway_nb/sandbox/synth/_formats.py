@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ class OutputFormat:
     default_tier: str | None = None
     pix_fmt_4444: str | None = None
     x265: str = ""  # extra x265-params
-    measured_light: bool = False  # MaxCLL/MaxFALL measured from the frames (a first pass for video)
+    measured_light: bool = False  # MaxCLL/MaxFALL measured: a first pass for video; sequences as written
     frame_name: str = "frame_{:04d}.png"
     options: dict = field(default_factory=dict)
 
@@ -211,8 +212,9 @@ def _sequence(row: OutputFormat, pictures: Iterator[av.VideoFrame], width: int, 
         png.width, png.height, png.pix_fmt = width, height, row.pix_fmt
         png.time_base = Fraction(1, fps)
         png.options = dict(row.options)
-    out, peak, average, n = io.BytesIO(), 0.0, 0.0, 0
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+    peak, average, n = 0.0, 0.0, 0
+    out = tempfile.TemporaryFile(prefix="runway_nb_synth_")  # on disk, so memory holds one copy, at the end
+    with out, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
         for n, picture in enumerate(pictures, start=1):
             if row.signal == "sdr":
                 data = _png(png, picture.reformat(format="rgb24", src_colorspace="itu709",
@@ -226,7 +228,9 @@ def _sequence(row: OutputFormat, pictures: Iterator[av.VideoFrame], width: int, 
         if row.signal != "sdr":
             info = _colorimetry(row, n, width, height, fps, audio, (_ceil(peak), _ceil(average)))
             zf.writestr(zipfile.ZipInfo("colorimetry.json", ZIP_DATE), json.dumps(info, indent=2) + "\n")
-    return out.getvalue()
+        zf.close()
+        out.seek(0)
+        return out.read()
 
 
 def _png(png: av.CodecContext, image: av.VideoFrame) -> bytes:
