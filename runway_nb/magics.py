@@ -21,6 +21,9 @@ from traitlets import Bool, Enum, Float, Unicode, observe
 from . import catalog
 from . import magic_actions as actions
 from . import magic_args as args
+from . import magic_models as shaped
+from . import magic_ops as ops
+from . import magic_request as requests
 from .clock import ScaledClock
 from .magic_args import ArgsError, HelpShown
 
@@ -36,6 +39,11 @@ def _help_text() -> str:
               "  %runway budget 200                                  # refuse tasks past 200 credits",
               "  x = %runway image --bg a red kite                   # x is the live result",
               "  %runway video --image x a kite in the wind         # a variable (or result) as input",
+              "  %runway video --help --model kling_4               # every field one model takes",
+              "  %runway video --model kling3.0_pro --ratio 1920:1080 --set providerSettings.multiPrompt="
+              "'[{\"prompt\":\"a fox\",\"duration\":5}]' a fox   # any field, nested too",
+              "  %runway voices design Narrator A warm low voice with a slight rasp, unhurried",
+              "  %runway workflow                                    # published workflows; workflow ID runs one",
               "", "Inputs are a URL, a file path, or the name of a notebook variable (PIL image, numpy",
               "array, bytes, a previous result). {expr} and $var are expanded, in the cell body too.",
               "Settings: %config Runway (e.g. %config Runway.default_video_model = 'veo3.1').", ""]
@@ -141,7 +149,7 @@ class Runway(Magics, actions.RunwaySettings):
             ns = args.parse_argv(argv[1:])
             if ns.command not in args.SUBS:
                 raise ArgsError(f"cost takes a generation command ({', '.join(args.SUBS)}), not {ns.command!r}")
-            return actions.plan(args.to_request(ns, cell, namespace, self._default_models()))
+            return actions.plan(requests.to_request(ns, cell, namespace, self._default_models()))
         ns = args.parse_argv(argv)
         if ns.command in args.SUBS:
             return self._generate(ns, cell, namespace)
@@ -153,7 +161,7 @@ class Runway(Magics, actions.RunwaySettings):
         return {"video": self.default_video_model, "image": self.default_image_model}
 
     def _generate(self, ns, cell, namespace):
-        req = args.to_request(ns, cell, namespace, self._default_models())
+        req = requests.to_request(ns, cell, namespace, self._default_models())
         result = actions.submit(self.session, req)
         self._flush_notes()
         bg = req.bg or not self.wait
@@ -205,7 +213,19 @@ class Runway(Magics, actions.RunwaySettings):
         return actions.credits(self.session)
 
     def _cmd_models(self, ns):
-        return actions.models_table(ns.kind)
+        return ops.models_table(ns.kind)
+
+    def _cmd_voices(self, ns):
+        audio = None
+        if ns.audio:
+            from .magic_inputs import as_media, resolve_input
+
+            audio = as_media(resolve_input(ns.audio, self.shell.user_ns, "--audio"), "--audio")
+        return ops.voices(self.session, ns.action, ns.words, model=ns.model, audio=audio,
+                          description=ns.description, limit=ns.limit)
+
+    def _cmd_workflow(self, ns):
+        return ops.workflow(self.session, ns.id, ns.sets)
 
     def _cmd_budget(self, ns):
         if ns.limit is not None:
@@ -352,11 +372,6 @@ class _WidgetView(_View):
 
 # -- completion -------------------------------------------------------------------------------------
 _MAGIC_LINE = re.compile(r"(?:^|[=\s(])%%?runway\s+(.*)$")
-VALUE_OPTIONS = {"--model": "model", "-m": "model", "--ratio": "ratio", "--voice": "voice", "--lang": "targetLang",
-                 "--duration": "duration", "--content-moderation": "contentModeration",
-                 "--expression-intensity": "expressionIntensity"}
-
-
 _MEDIA_FLAGS = {o.flag for s in args.SUBS for o in args.options_for(s) if o.is_media} | {"--last-image"}
 
 
@@ -372,42 +387,43 @@ def candidates(words: list[str], fragment: str, default_models: dict, names=()) 
         return ["on", "off", "status"] if len(words) == 1 else []
     if sub == "models":
         return list(catalog.KINDS) if len(words) == 1 else []
+    if sub == "voices":
+        return ["list", "preview", "design", "delete"] if len(words) == 1 else (
+            list(shaped.VOICE_DESIGN_MODELS) if words[-1] in ("-m", "--model") else [])
     if sub not in args.SUBS:
         return []
+    spec = args.SUBS[sub]
+    if spec.choices and len(words) == 1:
+        return [n for n, _ in spec.choices]
+    paths = (dict(spec.choices)[words[1]],) if spec.choices and words[1] in dict(spec.choices) else spec.paths
+    if sub == "video":
+        paths = ("/v1/image_to_video",) if "--image" in words else ("/v1/text_to_video",)
     model = next((b for a, b in zip(words, words[1:], strict=False) if a in ("-m", "--model")), None)
-    model = model or default_models.get(sub) or args.models_for(sub)[0]
+    models = [m for p in paths for m in shaped.models_on(p)]
+    model = model or (default_models.get(sub) if default_models.get(sub) in models else None) or next(iter(models), None)
+    eps = [ep for p in paths if (ep := shaped.endpoint(model, p)) is not None]
     prev = words[-1]
-    if prev in VALUE_OPTIONS:
-        wire = VALUE_OPTIONS[prev]
-        if wire == "model":
-            return list(args.models_for(sub))
+    if prev in ("-m", "--model"):
+        return list(args.models_for(sub))
+    flag_of = {o.flag: o for o in args.options_for(sub)}
+    if prev in flag_of and not flag_of[prev].is_media:
+        wire = flag_of[prev].wire
         if wire == "contentModeration":
             return list(catalog.MODERATION_THRESHOLDS)
         if wire == "voice":
             return list(catalog.VOICE_PRESETS)
-        path_hint = sub == "video" and not any(w in ("--image",) for w in words)
-        values = _choices_on(sub, wire, model, "/v1/text_to_video" if path_hint else None)
-        return [str(v) for v in values]
-    opts = args.options_for(sub)
-    if prev in _MEDIA_FLAGS:
+        values = next((p.choices for ep in eps for p in ep.params if p.name == wire and p.choices), ())
+        return [str(v) for v in values or args.choices_for(sub, wire, model)]
+    if prev in _MEDIA_FLAGS or prev == "--input":
         return [n for n in names if not n.startswith("_")]
     if fragment.startswith("-"):
-        accepted = {p.name for path in args.SUBS[sub].paths
-                    for p in (catalog.MODELS[model].endpoint(path).params
-                              if model in catalog.MODELS and catalog.MODELS[model].endpoint(path) else ())}
-        flags = [o.flag for o in opts if model not in catalog.MODELS or o.wire in accepted]
-        if args.has_last_frame(sub, model if model in catalog.MODELS else None) and sub == "video":
+        accepted = {p.name for ep in eps for p in ep.params}
+        flags = [o.flag for o in args.options_for(sub) if not eps or o.wire in accepted]
+        if sub == "video" and args.has_last_frame(sub, model):
             flags.append("--last-image")
-        return ["--model", *flags, "--bg", "--out", "--timeout", "--help"]
+        extra = ["--input"] if sub == "upscale" else []
+        return [*(["--model"] if models else []), *flags, *extra, "--set", "--bg", "--out", "--timeout", "--help"]
     return []
-
-
-def _choices_on(sub: str, wire: str, model: str, path: str | None) -> tuple:
-    if path and model in catalog.MODELS and catalog.MODELS[model].endpoint(path):
-        p = catalog.MODELS[model].endpoint(path).param(wire)
-        if p is not None and p.choices:
-            return p.choices
-    return args.choices_for(sub, wire, model)
 
 
 def make_matcher(magics: Runway):
