@@ -357,12 +357,3 @@ def parse_argv(argv: list[str]) -> argparse.Namespace:
         ns.command, ns.choice = argv[0], choice
         return ns
     return p.parse_args(argv)
-
-
-def __getattr__(name: str):
-    """The request half (Namespace -> Request) lives in magic_request; these names still resolve here."""
-    if name in ("Request", "to_request", "problem_text"):
-        from . import magic_request
-
-        return getattr(magic_request, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

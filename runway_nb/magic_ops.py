@@ -15,7 +15,6 @@ from .catalog import api, overlay
 from .magic_actions import Table
 from .magic_models import VOICE_DESIGN_MODELS, ArgsError, apply_sets, models_on, price_text
 
-
 # What the operations that start no task make (overlay.OUTPUT_KIND covers those that do): a voice
 # design model speaks a preview (runwayml 5.24.0: VoicePreviewResponse.url, "audio preview").
 NON_TASK_KIND = {"voices.preview": catalog.AUDIO, "voices.create": catalog.AUDIO, "realtime_sessions.create": catalog.VIDEO}

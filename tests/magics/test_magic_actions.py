@@ -6,6 +6,7 @@ import pytest
 
 from runway_nb import magic_actions as act
 from runway_nb import magic_args as a
+from runway_nb import magic_request as mr
 from runway_nb.clock import ScaledClock
 from runway_nb.magic_args import ArgsError
 
@@ -21,8 +22,8 @@ def session(env):
         r.done.wait(30)
 
 
-def req(line: str) -> a.Request:
-    return a.to_request(a.parse_argv(a.split(line)), None, {}, {"video": "gen4.5", "image": "gen4_image"})
+def req(line: str) -> mr.Request:
+    return mr.to_request(a.parse_argv(a.split(line)), None, {}, {"video": "gen4.5", "image": "gen4_image"})
 
 
 def test_plan_prices_and_checks_without_sending(session, sandbox):

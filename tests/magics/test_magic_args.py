@@ -6,13 +6,14 @@ import pytest
 
 from runway_nb import catalog
 from runway_nb import magic_args as a
+from runway_nb import magic_request as mr
 from runway_nb.magics import candidates
 
 DEFAULTS = {"video": "gen4.5", "image": "gen4_image"}
 
 
-def request(line: str, cell: str | None = None, ns: dict | None = None) -> a.Request:
-    return a.to_request(a.parse_argv(a.split(line)), cell, ns or {}, DEFAULTS)
+def request(line: str, cell: str | None = None, ns: dict | None = None) -> mr.Request:
+    return mr.to_request(a.parse_argv(a.split(line)), cell, ns or {}, DEFAULTS)
 
 
 def test_every_catalog_field_has_an_option():
@@ -124,9 +125,9 @@ def test_help_is_generated(capsys):
 def test_problem_text_uses_option_names():
     from runway_nb.validate import Problem
 
-    assert a.problem_text(Problem("referenceImages.1.uri", "x", "bad")) == "--ref: bad"
-    assert a.problem_text(Problem("promptText", "x", "too long")) == "prompt: too long"
-    assert a.problem_text(Problem("targetLang", "x", "no")) == "--lang: no"
+    assert mr.problem_text(Problem("referenceImages.1.uri", "x", "bad")) == "--ref: bad"
+    assert mr.problem_text(Problem("promptText", "x", "too long")) == "prompt: too long"
+    assert mr.problem_text(Problem("targetLang", "x", "no")) == "--lang: no"
 
 
 def test_completion_candidates():
