@@ -127,7 +127,8 @@ def endpoint(model: str | None, path: str) -> catalog.Endpoint | None:
     return catalog.Endpoint(path, tuple(p for p in params if p is not None))
 
 
-VOICE_DESIGN_MODELS = tuple(api.variants("voices.preview"))
+# In the SDK's own order ("Prefer eleven_ttv_v3 (latest)"): the first is the default.
+VOICE_DESIGN_MODELS = tuple(api.shape("voice_create_params.FromText")["fields"]["model"]["shape"]["values"])
 
 
 # -- --set -----------------------------------------------------------------------------------------

@@ -67,6 +67,8 @@ def _check(op_id: str, body: dict, model: str | None = None) -> None:
     """Refuse a non-task body the SDK's types would refuse, naming the field, before it is sent."""
     op = api.operation(op_id)
     node = api.variant(op_id, model) if model else op.params_shape
+    if model and node is None:
+        raise ArgsError(f"--model {model!r} is not one {op_id} takes; choose {', '.join(op.models)}")
     if isinstance(node, str):
         node = api.shape(node)
     if node is None:
