@@ -70,6 +70,8 @@ SUBS = {s.name: s for s in (
          "%runway upscale --input clip.mp4 --model enhance_frame_rate --target-framerate 60")),
     Sub("hdr", ("/v1/video_to_hdr",), "turn an SDR video into HDR (Ruby)",
         ("%runway hdr --video clip.mp4 --output-format hlg",)),
+    Sub("avatar", ("/v1/avatar_videos",), "an avatar speaks a script (the prompt) or an audio clip",
+        ("%runway avatar --avatar game-character --voice my_voice_id Welcome to the show!",)),
     Sub("generate", tuple(p for _, p in _ROUTER), "generate video|image|audio through a saved Model Router "
         "config (--config SLUG)", ("%runway generate video --config my-router --set input.duration=5 a kite at dawn",),
         _ROUTER),

@@ -112,6 +112,44 @@ def param_of(wire: str, spec: Mapping) -> catalog.Param | None:
     return None
 
 
+AVATAR_PATH = "/v1/avatar_videos"
+
+
+def _avatar_presets() -> tuple:
+    node = shapes.resolve(variant("gwm1_avatars", AVATAR_PATH)["fields"]["avatar"]["shape"])
+    return next(tuple(shapes.resolve(m)["fields"]["presetId"]["shape"]["values"]) for m in node["of"]
+                if "presetId" in shapes.resolve(m)["fields"])
+
+
+def _avatar_params() -> tuple[catalog.Param, ...]:
+    """avatar_videos' nested avatar and speech objects, as the options a person gives."""
+    return (catalog.Param("avatar", "avatar", required=True, choices=_avatar_presets(),
+                          help="a preset avatar or the id of your own (client.avatars)"),
+            catalog.Param("promptText", "text", help="the script the avatar speaks", max_len=None),
+            catalog.Param("voice", "voice", help="the voice of the script: a preset, or a custom voice id "
+                          "(%runway voices)"),
+            catalog.Param("audio", "uri", media=("audio",), help="an audio clip to speak instead of a script"))
+
+
+def avatar_body(fields: dict) -> dict:
+    """--avatar, the script (the prompt words) or --audio, and --voice -> the wire's avatar and speech."""
+    fields = dict(fields)
+    name = fields.pop("avatar", None)
+    script, voice, audio = fields.pop("promptText", None), fields.pop("voice", None), fields.pop("audio", None)
+    if audio is not None and script:
+        raise ArgsError("give the avatar a script (the prompt words) or --audio, not both")
+    if audio is not None:
+        speech: dict = {"type": "audio", "audio": audio}
+    elif script:
+        speech = {"type": "text", "text": script, **({"voice": voice} if voice else {})}
+    else:
+        raise ArgsError("an avatar needs a script to speak (the prompt words) or --audio CLIP")
+    if name is not None:
+        fields["avatar"] = ({"type": "runway-preset", "presetId": name} if name in _avatar_presets()
+                            else {"type": "custom", "avatarId": name})
+    return {**fields, "speech": speech}
+
+
 @cache
 def endpoint(model: str | None, path: str) -> catalog.Endpoint | None:
     """The fields of `model` on `path` as Params: hand-kept where the seed's catalog has them, else
@@ -123,6 +161,8 @@ def endpoint(model: str | None, path: str) -> catalog.Endpoint | None:
     shape = variant(model, path)
     if shape is None:
         return None
+    if path == AVATAR_PATH:
+        return catalog.Endpoint(path, _avatar_params())
     params = [param_of(w, s) for w, s in fields_of(shape).items() if w != "model"]
     return catalog.Endpoint(path, tuple(p for p in params if p is not None))
 
@@ -195,6 +235,9 @@ def voice_value(model: str, path: str, value: Any, resolve_media) -> dict:
     id (where the shape takes {type: custom, id}), or an audio clip to clone (seed_audio)."""
     shape = variant(model, path)
     spec = shape["fields"].get("voice") if shape else None
+    if path == AVATAR_PATH and shape is not None:  # the voice of a text script, inside speech
+        speech = [shapes.resolve(m) for m in shapes.resolve(shape["fields"]["speech"]["shape"])["of"]]
+        spec = next(m["fields"]["voice"] for m in speech if "voice" in m["fields"])
     if spec is None:
         return {"type": "runway-preset", "presetId": value}
     node = shapes.resolve(spec["shape"])
@@ -217,7 +260,7 @@ def voice_value(model: str, path: str, value: Any, resolve_media) -> dict:
                     if "presetId" in m["fields"]), ())
     raise ArgsError(f"--voice {value!r} is not a voice {model} takes ({takes}): choose a preset "
                     f"({', '.join(presets[:8])}, ...); custom voice ids (%runway voices) are taken only "
-                    "where the API's types say so (avatar videos)")
+                    "where the API's types say so: %runway avatar --voice ID")
 
 
 # -- help --------------------------------------------------------------------------------------------

@@ -102,9 +102,13 @@ def to_request(ns: argparse.Namespace, cell: str | None, namespace, default_mode
         if o.wire in given:
             opt = Option(o.flag, o.wire, params.get(o.wire, o.param))
             fields[o.wire] = resolved.get(o.wire) or _wire_value(opt, given[o.wire], last, namespace, model, path)
+    if path == shaped.AVATAR_PATH:
+        fields = shaped.avatar_body(fields)
     shaped.apply_sets(fields, getattr(ns, "sets", None), shaped.variant(model, path), label)
     for p in ep.params if ep is not None else ():  # required fields the catalog has a default for are sent with it
         if p.required and p.name not in fields:
+            if path == shaped.AVATAR_PATH and p.name != "avatar":
+                continue  # avatar: folded into its speech object above
             if p.name in PROMPT_FIELDS:
                 raise ArgsError(f"{model} needs a prompt: write it after the options, or use %%runway with the "
                                 "prompt in the cell body")

@@ -172,3 +172,18 @@ def test_set_values_are_json_when_they_parse():
     magic_models.apply_sets(fields, ["p.q=1", "p.r=x"], None, "m")
     assert fields == {"p": {"q": 1, "r": "x"}}
     assert json.dumps(fields)
+
+
+def test_a_custom_voice_id_speaks_where_the_types_take_one(ip, sandbox):
+    res, out, err = run(ip, "a = %runway avatar --avatar game-character --voice voice_custom_1 Welcome to the show")
+    assert res.success, err
+    a = ip.user_ns["a"]
+    assert a.status == "SUCCEEDED" and a.files and a.request.path == "/v1/avatar_videos"
+    body = sent_body(sandbox, a.task.id)
+    assert body["speech"] == {"type": "text", "text": "Welcome to the show",
+                              "voice": {"type": "custom", "id": "voice_custom_1"}}
+    assert body["avatar"] == {"type": "runway-preset", "presetId": "game-character"}
+    before = created(sandbox)
+    res, out, err = run(ip, "%runway speech --model eleven_v3 --voice voice_custom_1 hello")
+    assert isinstance(res.error_in_exec, UsageError) and "%runway avatar" in str(res.error_in_exec)
+    assert created(sandbox) == before
