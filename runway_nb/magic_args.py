@@ -350,7 +350,13 @@ def parse_argv(argv: list[str]) -> argparse.Namespace:
         model = next((b for a, b in zip(argv, argv[1:], strict=False) if a in ("-m", "--model")), None)
         if model or choice:
             paths = tuple(dict(sub.choices)[choice] for _ in (1,)) if choice else sub.paths
-            flags = {o.wire: o.flag for o in options_for(sub.name)}
+            def flags(path: str) -> dict:
+                """The flags this model has on `path` (the rest: --set); the prompt words fill the prompt."""
+                ep = shaped.endpoint(model, path)
+                own = {p.name for p in ep.params} if ep else set()
+                return {**{o.wire: o.flag for o in options_for(sub.name) if o.wire in own},
+                        **{w: "the prompt words" for w in PROMPT_FIELDS}}
+
             print(shaped.model_help(sub.name + (f" {choice}" if choice else ""), model, paths, flags))
             raise HelpShown()
     if sub is not None and not any(a in ("-h", "--help") for a in argv):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -171,6 +171,19 @@ def endpoint(model: str | None, path: str) -> catalog.Endpoint | None:
 VOICE_DESIGN_MODELS = tuple(api.shape("voice_create_params.FromText")["fields"]["model"]["shape"]["values"])
 
 
+def field_paths(shape: Mapping | None, prefix: str = "", depth: int = 0) -> list[str]:
+    """Dotted paths of a shape's fields, nested structures included (what --set completes to)."""
+    out: list[str] = []
+    for wire, spec in (fields_of(shape) if shape is not None else {}).items():
+        if wire == "model":
+            continue
+        out.append(prefix + wire)
+        node = shapes.resolve(spec["shape"])
+        if node.get("type") == "structure" and depth < 2:
+            out += field_paths(node, prefix + wire + ".", depth + 1)
+    return out
+
+
 # -- --set -----------------------------------------------------------------------------------------
 _PATH = re.compile(r"^[A-Za-z_]\w*(\.\w+)*$")
 
@@ -284,7 +297,7 @@ def _field_lines(fields: Mapping, prefix: str, flags: Mapping[str, str], depth: 
             yield from _field_lines(inner["fields"], name + ".", flags, depth + 1)
 
 
-def model_help(sub: str, model: str | None, paths: tuple[str, ...], flags: Mapping[str, str]) -> str:
+def model_help(sub: str, model: str | None, paths: tuple[str, ...], flags: Callable[[str], Mapping[str, str]]) -> str:
     """Every field `model` takes on the subcommand's operations, from the SDK's shape."""
     lines = []
     for path in paths:
@@ -292,7 +305,15 @@ def model_help(sub: str, model: str | None, paths: tuple[str, ...], flags: Mappi
         if shape is None:
             continue
         op = operation_of(path)
-        lines += [f"{model + ' on ' if model else ''}{op.id} (POST {path}):", *_field_lines(fields_of(shape), "", flags, 0), ""]
+        lines += [f"{model + ' on ' if model else ''}{op.id} (POST {path}):", *_field_lines(fields_of(shape), "", flags(path), 0), ""]
+    for path in paths if not lines and model in catalog.MODELS else ():  # retired: the hand-kept table's fields
+        ep = catalog.MODELS[model].endpoint(path)
+        lines += [f"{model} on {path.rsplit('/', 1)[-1]} (POST {path}; the seed's hand-kept fields):"] if ep else []
+        for p in ep.params if ep else ():
+            limits = (", ".join(map(str, p.choices)) if p.choices else
+                      f"from {p.min:g} to {p.max:g}" if p.min is not None and p.max is not None else p.type)
+            lines += [f"  {p.name:<28} {'required' if p.required else 'optional':<8} {flags(path).get(p.name, '')}",
+                      f"      {limits}", *([f"      {p.help}"] if p.help else [])]
     if not lines:
         return f"{model} is not in runwayml {api.sdk_version()}'s types for %runway {sub}"
     facts = overlay.facts(model) if model else None

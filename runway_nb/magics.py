@@ -414,6 +414,8 @@ def candidates(words: list[str], fragment: str, default_models: dict, names=()) 
             return list(catalog.VOICE_PRESETS)
         values = next((p.choices for ep in eps for p in ep.params if p.name == wire and p.choices), ())
         return [str(v) for v in values or args.choices_for(sub, wire, model)]
+    if prev == "--set":
+        return [f"{f}=" for p in paths for f in shaped.field_paths(shaped.variant(model, p))]
     if prev in _MEDIA_FLAGS or prev == "--input":
         return [n for n in names if not n.startswith("_")]
     if fragment.startswith("-"):

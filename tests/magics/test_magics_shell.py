@@ -330,6 +330,8 @@ def test_completion(ip):
     assert set(complete(ip, "%runway upscale --input clip.mp4 --model ")) >= {"enhance_frame_rate",
                                                                              "magnific_precision_upscaler_v2"}
     assert set(complete(ip, "%runway voices ")) == {"list", "preview", "design", "delete"}
+    assert set(complete(ip, "%runway video --model kling3.0_pro --set providerSettings.")) == {
+        "providerSettings.multiPrompt=", "providerSettings.shotType="}
     assert set(complete(ip, "%runway video --model veo3.1 --ratio ")) == set(catalog.VEO_RATIOS)
     assert set(complete(ip, "%runway video --model gen4.5 --ratio ")) == set(catalog.T2V_GEN45_RATIOS)
     assert set(complete(ip, "%runway video --model gen4.5 --ratio 1280:")) == {"1280:720"}
