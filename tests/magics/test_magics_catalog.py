@@ -147,7 +147,7 @@ def test_the_models_table_and_the_help_page(ip):
     assert next(r for r in rows if r["model"] == "seedance2")["provider"] == "ByteDance"
     assert next(r for r in rows if r["model"] == "veo3.1")["price"].startswith("40 credits/s")
     doc = ip._runway_nb_magics.runway.__doc__
-    for sub in ("upscale", "hdr", "sound", "generate", "recipe", "voices", "workflow", "--set"):
+    for sub in ("upscale", "hdr", "sound", "avatar", "generate", "recipe", "voices", "workflow", "--set"):
         assert sub in doc, sub
 
 
