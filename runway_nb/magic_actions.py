@@ -247,7 +247,8 @@ def submit(session: Session, req: Request) -> Result:
             task = client._create(p.plan)  # the wire body as planned: no keywords to translate back
         except ValidationError as exc:  # a local input, judged from its bytes
             raise ArgsError("\n".join(problem_text(q) for q in exc.problems)) from None
-    session.notes += [f"note: {w.message}" for w in caught if "sandbox" not in str(w.message)]
+        finally:  # told even when the API refuses (a model newer than the catalog: the server decided)
+            session.notes += [f"note: {w.message}" for w in caught if "sandbox" not in str(w.message)]
     result = session.result_factory(task, req, folder)
     session.results[task.id] = result
     follow(result)

@@ -187,3 +187,11 @@ def test_a_custom_voice_id_speaks_where_the_types_take_one(ip, sandbox):
     res, out, err = run(ip, "%runway speech --model eleven_v3 --voice voice_custom_1 hello")
     assert isinstance(res.error_in_exec, UsageError) and "%runway avatar" in str(res.error_in_exec)
     assert created(sandbox) == before
+
+
+def test_a_model_newer_than_the_catalog_is_sent_and_the_server_decides(ip, sandbox):
+    refused = sandbox.engine.stats()["refused"]
+    res, out, err = run(ip, "%runway image --model kling_image_9 --ratio 1024:1024 a paper crane")
+    assert "note: model 'kling_image_9' is not in runway_nb's catalog; sending it unchecked" in err
+    assert "[POST /v1/text_to_image]" in err and "kling_image_9" in err  # the sandbox's 400, shown as text
+    assert sandbox.engine.stats()["refused"] == refused + 1  # it reached the server: nothing refused here
