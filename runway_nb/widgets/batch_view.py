@@ -72,6 +72,7 @@ class BatchView(anywidget.AnyWidget):
         self._open = -1
         self._version = 0
         self._displayed = False
+        self._over = False
         self._summary = Coalescer(lambda _v: self._send_summary(), interval, call_later=call_later)
         self._rows = Coalescer(lambda _v: self._send_rows(), rows_interval, call_later=call_later)
         self.on_msg(self._on_message)
@@ -177,20 +178,20 @@ class BatchView(anywidget.AnyWidget):
 
     def _check_end(self) -> None:
         with self._lock:
-            over = self.batch.done and self._storing <= 0 and not self.ended.is_set()
-            if over:
-                self.ended.set()
+            over = self.batch.done and self._storing <= 0 and not self._over
+            self._over = self._over or over
         if not over:
             return
         self._summary.push(-1, now=True)
         self._rows.push(-1, now=True)
         with contextlib.suppress(Exception):
             self._unsubscribe()
-        if self.swap and self._displayed:
+        if self.swap and self._displayed:  # before `ended`: a cell waiting on it ends after the swap is out
             _display.publish(self.result(), self.display_id, update=True)
             layout = self.layout
             self.close()
             layout.close()
+        self.ended.set()
 
     # -- state for the page --------------------------------------------------------------------------
     def summary_state(self) -> dict:
@@ -209,7 +210,7 @@ class BatchView(anywidget.AnyWidget):
                     "spent_credits": round(spent, 2), "to_come_credits": round(to_come, 2),
                     "spent_dollars": round(spent * catalog.CREDIT_DOLLARS, 2),
                     "to_come_dollars": round(to_come * catalog.CREDIT_DOLLARS, 2),
-                    "eta": self._eta(counts), "done": bool(self.ended.is_set() or self.batch.done),
+                    "eta": self._eta(counts), "done": bool(self._over or self.batch.done),
                     "cancelled": bool(self.batch.cancelled), "storing": self._storing}
 
     def _eta(self, counts: dict[str, int]) -> float | None:
