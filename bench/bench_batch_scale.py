@@ -12,7 +12,8 @@
    and measures it) shown by one BatchView against one TaskView per task (`show(task)`), widget state
    in the metadata as a browser's widget manager keeps it. Target: under 1 MB with the BatchView.
 
-    .venv/bin/python bench/bench_batch_scale.py [--sizes 100 500] [--time-scale 0.05] [--notebook-tasks 500]
+    .venv/bin/python bench/bench_batch_scale.py [--sizes 100 500] [--time-scale 0.2] [--no-view-too]
+                                                [--notebook-tasks 500] [--notebook-time-scale 0.02]
 """
 
 from __future__ import annotations
@@ -68,11 +69,12 @@ def greedy(durations: list[float], lanes: int = LANES) -> float:
     return max(free)
 
 
-def follow(n: int, ts: float) -> dict:
+def follow(n: int, ts: float, view: bool = True) -> dict:
     """One batch of n in this process against a sandbox child; the figures of section 1."""
     from runway_nb._loop import get_loop
     from runway_nb.client import RunwayML
     from runway_nb.clock import ScaledClock
+    from runway_nb.observer import storer
     from runway_nb.widgets import BatchView
 
     code = CHILD.format(here=str(ROOT / "tests" / "reliability"), tests=str(ROOT / "tests"), key=KEY, ts=ts)
@@ -87,25 +89,36 @@ def follow(n: int, ts: float) -> dict:
             here, polling = LagProbe(), LagProbe().start_on(get_loop())
             probe = asyncio.ensure_future(here.run())
             rss0, cpu0, t0 = rss_kb(), time.process_time(), time.perf_counter()
+            sends = {"rows": 0, "summary": 0}
             with counted_displays() as displays:
-                view = BatchView.run(client, calls(n))
-                view._ipython_display_()
-                sends = {"rows": 0, "summary": 0}
-                view.observe(lambda c: sends.__setitem__(c["name"], sends[c["name"]] + 1), names=["rows", "summary"])
-                while not view.ended.is_set():
-                    await asyncio.sleep(0.05)
+                if view:
+                    shown = BatchView.run(client, calls(n))
+                    shown._ipython_display_()
+                    shown.observe(lambda c: sends.__setitem__(c["name"], sends[c["name"]] + 1),
+                                  names=["rows", "summary"])
+                    while not shown.ended.is_set():
+                        await asyncio.sleep(0.05)
+                    run = shown.batch
+                else:  # the same batch with no view: what following it costs without one
+                    run = client.batch(calls(n), background=True)
+                    while not run.done:
+                        await asyncio.sleep(0.05)
+                    for t in run.tasks:  # and every output stored, as the view waits for
+                        if t.status == "SUCCEEDED":
+                            await asyncio.wrap_future(storer(t).store(t))
                 wall = time.perf_counter() - t0
             cpu, rss = time.process_time() - cpu0, rss_kb() - rss0
             here.stop()
             polling.stop()
             await probe
-            result = view.batch.wait(5)
-            rows = json.dumps(view.rows)
-            return {"n": n, "wall": wall, "cpu": cpu, "rss_kb": rss, "main": here.summary(), "polling": polling.summary(),
-                    "ok": sum(t.status == "SUCCEEDED" for t in result), "ids": [t.id for t in result],
-                    "thumbs": sum(bool(r[2]) for r in view.rows), "sends": sends, "rows_bytes": len(rows.encode()),
-                    "summary_bytes": len(json.dumps(view.summary).encode()), "swaps": displays.calls["update"],
-                    "counts": view.counts()}
+            result = run.wait(5)
+            out = {"n": n, "view": view, "wall": wall, "cpu": cpu, "rss_kb": rss, "main": here.summary(),
+                   "polling": polling.summary(), "ok": sum(t.status == "SUCCEEDED" for t in result),
+                   "ids": [t.id for t in result], "sends": sends, "swaps": displays.calls["update"]}
+            if view:
+                out.update(thumbs=sum(bool(r[2]) for r in shown.rows), rows_bytes=len(json.dumps(shown.rows).encode()),
+                           summary_bytes=len(json.dumps(shown.summary).encode()), counts=shown.counts())
+            return out
 
         out = asyncio.run(main())
         client.close()
@@ -163,31 +176,36 @@ def notebook_sizes(n: int, ts: float) -> list[tuple]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 500])
-    ap.add_argument("--time-scale", type=float, default=0.05, help="sandbox speed: gen4_image ~1 s per task at 0.05")
+    ap.add_argument("--time-scale", type=float, default=0.2, help="sandbox speed: gen4_image ~3 s per task at 0.2")
+    ap.add_argument("--no-view-too", action="store_true", help="also the largest batch with no view")
     ap.add_argument("--notebook-tasks", type=int, default=500, help="0 skips the notebook-size section")
+    ap.add_argument("--notebook-time-scale", type=float, default=0.02)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_batch_scale-"))
     os.chdir(work)  # the journal and runway_outputs/ land here
     os.environ["RUNWAY_NB_HOME"] = str(work / ".runway")
 
     runs = [follow(n, args.time_scale) for n in args.sizes]
-    print(table(f"a batch of N gen4_image at tier 5 ({LANES} at once), one BatchView, journal on, outputs stored; "
-                f"sandbox in a child process at time scale {args.time_scale}; load average {os.getloadavg()[0]:.1f}",
-                [(r["n"], f"{r['ok']}/{r['n']}", f"{r['thumbs']}", f"{r['greedy']:.1f}", f"{r['wall']:.1f}",
-                  f"{100 * (r['wall'] / r['greedy'] - 1):+.0f}%",
+    if args.no_view_too:
+        runs.append(follow(max(args.sizes), args.time_scale, view=False))
+    print(table(f"a batch of N gen4_image at tier 5 ({LANES} at once), journal on, outputs stored; sandbox in a "
+                f"child process at time scale {args.time_scale}; load average {os.getloadavg()[0]:.1f}",
+                [(r["n"], "BatchView" if r["view"] else "none", f"{r['ok']}/{r['n']}", r.get("thumbs", ""),
+                  f"{r['greedy']:.1f}", f"{r['wall']:.1f}", f"{100 * (r['wall'] / r['greedy'] - 1):+.0f}%",
                   f"{r['main']['p99_ms']:.1f} / {r['main']['max_ms']:.0f}",
                   f"{r['polling']['p99_ms']:.1f} / {r['polling']['max_ms']:.0f}",
                   f"{r['rss_kb'] / 1024:.1f} ({r['rss_kb'] / r['n']:.0f} KB/task)", f"{1000 * r['cpu'] / r['n']:.1f}",
-                  f"{r['sends']['rows']} / {r['sends']['summary']}", f"{r['rows_bytes'] / 1000:.1f} KB",
-                  f"{r['summary_bytes']} B") for r in runs],
-                ("N", "succeeded", "thumbs", "greedy s", "wall s", "vs greedy", "main lag p99/max ms",
+                  f"{r['sends']['rows']} / {r['sends']['summary']}" if r["view"] else "",
+                  f"{r['rows_bytes'] / 1000:.1f} KB" if r["view"] else "",
+                  f"{r['summary_bytes']} B" if r["view"] else "") for r in runs],
+                ("N", "view", "succeeded", "thumbs", "greedy s", "wall s", "vs greedy", "main lag p99/max ms",
                  "polling lag p99/max ms", "RSS growth MB", "CPU ms/task", "rows/summary sends", "rows state",
                  "summary")))
     if args.notebook_tasks:
         print()
         print(table(f"saved notebook, {args.notebook_tasks} images run in a real kernel (nbclient), sandbox in the "
                     "kernel at tier 5; target under 1 MB for the BatchView",
-                    notebook_sizes(args.notebook_tasks, args.time_scale),
+                    notebook_sizes(args.notebook_tasks, args.notebook_time_scale),
                     ("shown by", "tasks", "file", "without widget state", "outputs", "widget state", "models",
                      "errors", "kernel s", "target")))
 

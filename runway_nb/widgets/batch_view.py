@@ -36,6 +36,7 @@ from ._binding import POOL, running_loop, settle, task_state
 from ._bundle import esm
 from ._coalesce import INTERVAL, Coalescer
 from ._media import MediaServer, absolute_path, kind_of, poster_for
+from ._schedule import SCHEDULER
 from .fallback import StaticResult
 
 ROWS_INTERVAL = 1.0  # seconds between two sends of the per-task rows, at most
@@ -73,8 +74,11 @@ class BatchView(anywidget.AnyWidget):
         self._version = 0
         self._displayed = False
         self._over = False
-        self._summary = Coalescer(lambda _v: self._send_summary(), interval, call_later=call_later)
-        self._rows = Coalescer(lambda _v: self._send_rows(), rows_interval, call_later=call_later)
+        # The polling loop's thread only marks a change; building and sending the state happens on the
+        # widgets' scheduler thread, so a send never delays a poll.
+        defer = call_later or SCHEDULER.call_later
+        self._summary = Coalescer(lambda _v: defer(0, self._send_summary), interval, call_later=call_later)
+        self._rows = Coalescer(lambda _v: defer(0, self._send_rows), rows_interval, call_later=call_later)
         self.on_msg(self._on_message)
         self._unsubscribe = batch.on_change(self._changed)
         for i, core in enumerate(batch.cores):  # tasks created before this view subscribed
@@ -182,8 +186,8 @@ class BatchView(anywidget.AnyWidget):
             self._over = self._over or over
         if not over:
             return
-        self._summary.push(-1, now=True)
-        self._rows.push(-1, now=True)
+        self._send_summary()  # the final state, here and now (this is a worker thread, not the loop)
+        self._send_rows()
         with contextlib.suppress(Exception):
             self._unsubscribe()
         if self.swap and self._displayed:  # before `ended`: a cell waiting on it ends after the swap is out
@@ -291,8 +295,8 @@ class BatchView(anywidget.AnyWidget):
                 paths = self._paths.get(i) or []
                 src, href = safe_url(self._thumbs[i][0]), safe_url(store.relative_url(paths[0])) if paths else None
                 label = html.escape(f"{i}: {self._status[i].lower()} {self._ids[i]}", quote=True)
-                inner = (f'<img src="{html.escape(src, quote=True)}" alt="{label}" loading="lazy" '
-                         'style="width:96px;height:54px;object-fit:cover;display:block">' if src else
+                inner = (f'<img src="{html.escape(src, quote=True)}" alt="{i}" loading="lazy" '
+                         'style="width:96px;height:54px;object-fit:cover">' if src else
                          f'<span style="display:block;width:96px;height:54px;font-size:10px;overflow:hidden">{label}</span>')
                 cells.append(f'<a href="{html.escape(href, quote=True)}" target="_blank" title="{label}">{inner}</a>'
                              if href else f'<span title="{label}">{inner}</span>')
