@@ -68,7 +68,6 @@ class BatchView(anywidget.AnyWidget):
         self._thumbs: list[list[str]] = [["", ""] for _ in range(n)]
         self._paths: dict[int, list[Path]] = {}
         self._durations: list[float] = []
-        self._running_since: dict[int, float] = {}
         self._storing = 0
         self._open = -1
         self._version = 0
@@ -122,13 +121,9 @@ class BatchView(anywidget.AnyWidget):
             if before in ("SUCCEEDED", "FAILED", "CANCELLED"):
                 return  # a stale answer after the final one
             self._ids[index], self._status[index] = snap.id, snap.status
-            if snap.status == "RUNNING" and index not in self._running_since:
-                self._running_since[index] = snap.elapsed
-            if snap.terminal:
-                self._running_since.pop(index, None)
-                if snap.status == "SUCCEEDED":
-                    self._durations.append(snap.elapsed)
-                    self._storing += 1
+            if snap.status == "SUCCEEDED":
+                self._durations.append(snap.elapsed)
+                self._storing += 1
             self._version += 1
             version = self._version
         if snap.terminal and snap.status == "SUCCEEDED":
@@ -136,7 +131,7 @@ class BatchView(anywidget.AnyWidget):
         self._summary.push(version)
         self._rows.push(version)
         if index == self._open:
-            self._send_selected()
+            POOL.submit(self._send_selected)  # it reads sidecars: not on the polling loop
 
     def _store(self, index: int) -> None:
         """Ask for the stored files (the journal's observer stores them); a thumbnail when they are in."""
