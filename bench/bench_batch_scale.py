@@ -175,7 +175,7 @@ def notebook_sizes(n: int, ts: float) -> list[tuple]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 500])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[100, 500], help="none skips section 1")
     ap.add_argument("--time-scale", type=float, default=0.2, help="sandbox speed: gen4_image ~3 s per task at 0.2")
     ap.add_argument("--no-view-too", action="store_true", help="also the largest batch with no view")
     ap.add_argument("--notebook-tasks", type=int, default=500, help="0 skips the notebook-size section")
@@ -186,21 +186,22 @@ def main() -> None:
     os.environ["RUNWAY_NB_HOME"] = str(work / ".runway")
 
     runs = [follow(n, args.time_scale) for n in args.sizes]
-    if args.no_view_too:
+    if args.no_view_too and args.sizes:
         runs.append(follow(max(args.sizes), args.time_scale, view=False))
-    print(table(f"a batch of N gen4_image at tier 5 ({LANES} at once), journal on, outputs stored; sandbox in a "
-                f"child process at time scale {args.time_scale}; load average {os.getloadavg()[0]:.1f}",
-                [(r["n"], "BatchView" if r["view"] else "none", f"{r['ok']}/{r['n']}", r.get("thumbs", ""),
-                  f"{r['greedy']:.1f}", f"{r['wall']:.1f}", f"{100 * (r['wall'] / r['greedy'] - 1):+.0f}%",
-                  f"{r['main']['p99_ms']:.1f} / {r['main']['max_ms']:.0f}",
-                  f"{r['polling']['p99_ms']:.1f} / {r['polling']['max_ms']:.0f}",
-                  f"{r['rss_kb'] / 1024:.1f} ({r['rss_kb'] / r['n']:.0f} KB/task)", f"{1000 * r['cpu'] / r['n']:.1f}",
-                  f"{r['sends']['rows']} / {r['sends']['summary']}" if r["view"] else "",
-                  f"{r['rows_bytes'] / 1000:.1f} KB" if r["view"] else "",
-                  f"{r['summary_bytes']} B" if r["view"] else "") for r in runs],
-                ("N", "view", "succeeded", "thumbs", "greedy s", "wall s", "vs greedy", "main lag p99/max ms",
-                 "polling lag p99/max ms", "RSS growth MB", "CPU ms/task", "rows/summary sends", "rows state",
-                 "summary")))
+    if runs:
+        print(table(f"a batch of N gen4_image at tier 5 ({LANES} at once), journal on, outputs stored; sandbox in a "
+                    f"child process at time scale {args.time_scale}; load average {os.getloadavg()[0]:.1f}",
+                    [(r["n"], "BatchView" if r["view"] else "none", f"{r['ok']}/{r['n']}", r.get("thumbs", ""),
+                      f"{r['greedy']:.1f}", f"{r['wall']:.1f}", f"{100 * (r['wall'] / r['greedy'] - 1):+.0f}%",
+                      f"{r['main']['p99_ms']:.1f} / {r['main']['max_ms']:.0f}",
+                      f"{r['polling']['p99_ms']:.1f} / {r['polling']['max_ms']:.0f}",
+                      f"{r['rss_kb'] / 1024:.1f} ({r['rss_kb'] / r['n']:.0f} KB/task)", f"{1000 * r['cpu'] / r['n']:.1f}",
+                      f"{r['sends']['rows']} / {r['sends']['summary']}" if r["view"] else "",
+                      f"{r['rows_bytes'] / 1000:.1f} KB" if r["view"] else "",
+                      f"{r['summary_bytes']} B" if r["view"] else "") for r in runs],
+                    ("N", "view", "succeeded", "thumbs", "greedy s", "wall s", "vs greedy", "main lag p99/max ms",
+                     "polling lag p99/max ms", "RSS growth MB", "CPU ms/task", "rows/summary sends", "rows state",
+                     "summary")))
     if args.notebook_tasks:
         print()
         print(table(f"saved notebook, {args.notebook_tasks} images run in a real kernel (nbclient), sandbox in the "
