@@ -39,7 +39,7 @@ const BATCH_STYLES = `
 .rnb-cell[data-status="RUNNING"] { border-color: var(--rnb-accent); }
 .rnb-cell[data-status="FAILED"] { border-color: var(--rnb-error); }
 .rnb-cell[data-status="CANCELLED"], .rnb-cell[data-status="THROTTLED"] { border-color: var(--rnb-warn); }
-.rnb-cell[aria-pressed="true"] { box-shadow: 0 0 0 2px var(--rnb-accent) inset; }
+.rnb-cell[aria-pressed="true"] { outline: 2px solid var(--rnb-accent); outline-offset: 1px; }
 .rnb-counts { display: flex; gap: 10px; flex-wrap: wrap; }
 `;
 

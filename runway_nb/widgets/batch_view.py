@@ -106,7 +106,8 @@ class BatchView(anywidget.AnyWidget):
         return dict(self._paths)
 
     def wait(self, timeout: float | None = None) -> Any:
-        """Until the batch ended and the view has every thumbnail; returns the BatchResult."""
+        """Until the batch ended and the view has every thumbnail; returns the BatchResult (RunwayML's
+        batches; with AsyncRunwayML await `view.batch.wait()`)."""
         result = self.batch.wait(timeout)
         self.ended.wait(timeout)
         return result
