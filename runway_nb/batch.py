@@ -15,10 +15,11 @@ total status requests stay within what the official SDK's 6 s polling would have
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import logging
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from . import _wire, catalog, errors, poll
 from .plan import Plan
 from .validate import Problem
 
-__all__ = ["Call", "BatchResult", "build_requests", "run"]
+__all__ = ["Call", "BatchResult", "BatchRun", "build_requests", "run", "start"]
 
 log = logging.getLogger("runway_nb.batch")
 # Land just after the predicted end and follow densely after a miss: ends are learned sooner, at the
@@ -187,19 +188,30 @@ class BatchPace(poll.Pace):
         self.allowed += poll.budget(core.elapsed)
 
 
-async def _one(core: Any, plan: Plan, gates: list[asyncio.Semaphore], pace: BatchPace) -> Any:
+async def _one(core: Any, plan: Plan, gates: list[asyncio.Semaphore], pace: BatchPace,
+               tracker: BatchRun | None = None, index: int = 0) -> Any:
     from .tasks import TaskCore
 
     for gate in gates:
         await gate.acquire()
     try:
+        def local(error: BaseException | None) -> Any:  # a handle for a task that was never created
+            task = TaskCore(core.http, "", model=plan.model, endpoint=plan.path, body=plan.body, clock=core.clock,
+                            sandbox=core.is_sandbox, notify_created=False)
+            task.fail(error) if error is not None else task.gone("cancelled before it was created")
+            return task
+
+        if tracker is not None and tracker.cancelled:
+            return tracker._created(index, local(None))
         try:
             task = await core.send(plan, pace=pace)
         except Exception as exc:  # refused, or outcome unknown: a failed handle that says why
-            task = TaskCore(core.http, "", model=plan.model, endpoint=plan.path, body=plan.body, clock=core.clock,
-                            sandbox=core.is_sandbox, notify_created=False)
-            task.fail(exc)
-            return task
+            task = local(exc)
+            return tracker._created(index, task) if tracker is not None else task
+        if tracker is not None:
+            tracker._created(index, task)
+            if tracker.cancelled:  # cancel all came while this create was in flight
+                await tracker._cancel_one(task)
         pace.running.add(task)
         try:
             await task.wait(timeout=None)  # its poller, at the batch's pace
@@ -216,19 +228,145 @@ async def _one(core: Any, plan: Plan, gates: list[asyncio.Semaphore], pace: Batc
             gate.release()
 
 
-async def run(face: Any, plans: list[Plan], concurrency: int | None) -> BatchResult:
+async def prepare(face: Any, plans: list[Plan]) -> list[Plan]:
+    """Every call's local media read and judged (one ValidationError for all): nothing created yet."""
+    return await _prepare(face._core, plans)
+
+
+async def run(face: Any, plans: list[Plan], concurrency: int | None, *, tracker: BatchRun | None = None,
+              prepared: bool = False) -> BatchResult:
     """Media for all, the estimate, the limits; then every call, returned in order."""
     core = face._core
-    plans = await _prepare(core, plans)
+    plans = plans if prepared else await _prepare(core, plans)
     total = estimate(plans)
     log.info("batch of %d: estimated %s", len(plans), total)
     per_model, overall = await _limits(core, plans, concurrency)
     model_gates = {m: asyncio.Semaphore(n) for m, n in per_model.items()}
     overall_gate = [asyncio.Semaphore(overall)] if overall else []
+    if tracker is not None:
+        tracker.lanes = overall or sum(per_model.values()) or 1
     pace = BatchPace()
     cores = await asyncio.gather(*(
-        _one(core, plan, [*([model_gates[plan.model]] if plan.model in model_gates else []), *overall_gate], pace)
-        for plan in plans))
+        _one(core, plan, [*([model_gates[plan.model]] if plan.model in model_gates else []), *overall_gate], pace,
+             tracker, i)
+        for i, plan in enumerate(plans)))
     result = BatchResult(face._task(c) for c in cores)
     result.estimate = total
     return result
+
+
+# -- in the background: a handle that a view follows ------------------------------------------------
+class BatchRun:
+    """A batch running in the background (`client.batch(calls, background=True)`): the cell is free while
+    it runs. `.tasks` fills as tasks are created (None: not created yet), `.counts()` tallies statuses
+    (QUEUED: not created yet), `.on_change(callback)` hears `(index, snapshot)` from the polling loop,
+    `.wait()` gives the BatchResult, `.cancel()` cancels every unfinished task and creates no more.
+    `runway_nb.widgets.BatchView(run)` shows it live."""
+
+    def __init__(self, face: Any, plans: list[Plan]) -> None:
+        self._face = face
+        self.size = len(plans)
+        self.estimate = estimate(plans)
+        self.estimates = [p.estimate.credits if p.estimate is not None else None for p in plans]
+        self.cores: list[Any] = [None] * self.size
+        self.cancelled = False
+        self.lanes = 1  # how many may run at once (known once the limits are read)
+        self.future: Any = None  # concurrent.futures.Future (sync client) or asyncio.Task (async client)
+        self._listeners: list[Callable[[int, Any], None]] = []
+
+    @property
+    def tasks(self) -> list:
+        return [None if c is None else self._face._task(c) for c in self.cores]
+
+    def status(self, index: int) -> str:
+        core = self.cores[index]
+        return "QUEUED" if core is None else core.status
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i in range(self.size):
+            out[self.status(i)] = out.get(self.status(i), 0) + 1
+        return out
+
+    @property
+    def done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+    def on_change(self, callback: Callable[[int, Any], None]) -> Callable[[], None]:
+        """`callback(index, snapshot)` when a task is created and on each of its changes; returns an unsubscribe."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _tell(self, index: int, snapshot: Any) -> None:
+        for cb in list(self._listeners):
+            try:
+                cb(index, snapshot)
+            except Exception:
+                log.exception("batch listener %r raised", cb)
+
+    def _created(self, index: int, core: Any) -> Any:
+        self.cores[index] = core
+        self._tell(index, core.snapshot())
+        if not core.terminal:
+            core.on_change(lambda snap: self._tell(index, snap))
+        return core
+
+    async def _cancel_one(self, core: Any) -> None:
+        try:
+            await core.cancel()
+        except errors.APIError as exc:
+            log.warning("could not cancel task %s: %s", core.id, exc)
+
+    async def _cancel_all(self) -> int:
+        self.cancelled = True
+        live = [c for c in self.cores if c is not None and c.id and not c.terminal]
+        gate = asyncio.Semaphore(8)  # a few at once: 500 GET + DELETE pairs must not flood the connection pool
+
+        async def one(core: Any) -> None:
+            async with gate:
+                await self._cancel_one(core)
+
+        await asyncio.gather(*(one(c) for c in live))
+        return sum(c.status == "CANCELLED" for c in live)
+
+    def cancel(self) -> Any:
+        """Create no more tasks and cancel every unfinished one; returns how many it cancelled
+        (an awaitable on the async client). Tasks not created yet end CANCELLED without being sent."""
+        if isinstance(self.future, concurrent.futures.Future):
+            from ._loop import run_sync
+
+            return run_sync(self._cancel_all())
+        return self._cancel_all()
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """The BatchResult once every task ended (sync client: blocks; async client: an awaitable)."""
+        if isinstance(self.future, concurrent.futures.Future):
+            return self.future.result(timeout)
+        return asyncio.wait_for(asyncio.shield(self.future), timeout)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k.lower()} {v}" for k, v in sorted(self.counts().items()))
+        return f"BatchRun({self.size} tasks: {counts})"
+
+
+def start(face: Any, plans: list[Plan], concurrency: int | None, *, sync: bool) -> Any:
+    """Run the batch in the background and return its BatchRun at once; media problems raise here first
+    (sync) or when awaited (async), before anything is created."""
+    from ._loop import get_loop, run_sync
+
+    async def go(tracker: BatchRun, prepared: list[Plan]) -> BatchResult:
+        return await run(face, prepared, concurrency, tracker=tracker, prepared=True)
+
+    if sync:
+        prepared = run_sync(prepare(face, plans))
+        tracker = BatchRun(face, prepared)
+        tracker.future = asyncio.run_coroutine_threadsafe(go(tracker, prepared), get_loop())
+        return tracker
+
+    async def begin() -> BatchRun:
+        prepared = await prepare(face, plans)
+        tracker = BatchRun(face, prepared)
+        tracker.future = asyncio.ensure_future(go(tracker, prepared))
+        return tracker
+
+    return begin()

@@ -285,12 +285,17 @@ class _Face:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, sandbox={self.is_sandbox})"
 
-    def batch(self, calls: Iterable[Any], *, concurrency: int | None = None) -> Any:
+    def batch(self, calls: Iterable[Any], *, concurrency: int | None = None, background: bool = False) -> Any:
         """Run many create calls, every one checked first, at most `concurrency` unfinished at once (default:
-        the tier's limit per model); returns their handles in order, failed ones included (runway_nb.batch)."""
+        the tier's limit per model); returns their handles in order, failed ones included (runway_nb.batch).
+        `background=True` returns a batch.BatchRun at once instead (.wait(), .cancel(), .counts(); show it
+        live with runway_nb.widgets.BatchView), so the cell is free while the batch runs."""
         from . import batch
 
-        return self._run(batch.run(self, batch.build_requests(self, calls), concurrency))
+        plans = batch.build_requests(self, calls)
+        if background:
+            return batch.start(self, plans, concurrency, sync=isinstance(self, RunwayML))
+        return self._run(batch.run(self, plans, concurrency))
 
     def _create(self, plan: Any) -> Any:
         """Create the task a plan (runway_nb.plan) describes: the one create path. The magics and the

@@ -141,6 +141,10 @@ class Runway(Magics, actions.RunwaySettings):
     runway.__doc__ = _help_text()
 
     def _dispatch(self, argv: list[str], cell: str | None, namespace):
+        if argv[:1] == ["batch"]:  # many prompts, one BatchView: magic_batch.py
+            from .magic_batch import run_batch
+
+            return run_batch(self, argv[1:], namespace)
         if argv[:1] == ["cost"]:
             if not argv[1:] or argv[1] in ("-h", "--help"):
                 args.parse_argv(["cost", "--help"])

@@ -1,4 +1,4 @@
-"""Notebook widgets (anywidget): TaskView, Player, GenerateForm, Gallery.
+"""Notebook widgets (anywidget): TaskView, BatchView, Player, GenerateForm, Gallery.
 
 Each holds small state in traitlets and talks to its front end (runway_nb/static/*.js, built from
 js/) by small messages; none carries media bytes in its saved state. Each also has text/plain and
@@ -7,10 +7,11 @@ still shows the result. A displayed TaskView leaves plain HTML behind when its t
 task_view.py for why).
 """
 
+from .batch_view import BatchView
 from .fallback import StaticResult
 from .form import GenerateForm
 from .gallery import Gallery
 from .player import Player
 from .task_view import TaskView, show
 
-__all__ = ["TaskView", "Player", "GenerateForm", "Gallery", "StaticResult", "show"]
+__all__ = ["TaskView", "BatchView", "Player", "GenerateForm", "Gallery", "StaticResult", "show"]

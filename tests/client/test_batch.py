@@ -111,3 +111,37 @@ def test_async_twin_with_call_objects(sandbox):
     assert [t.status for t in tasks] == ["SUCCEEDED"] * 5
     assert [t.snapshot().prompt for t in tasks] == [f"a {i}" for i in range(5)]
     assert overlap(sandbox.engine, [t.id for t in tasks]) <= 2
+
+
+def test_in_the_background_the_run_is_returned_at_once_and_tells_of_every_task(sandbox):
+    client = client_for(sandbox)
+    heard = []
+    run = client.batch([image(i) for i in range(6)], concurrency=2, background=True)
+    run.on_change(lambda i, snap: heard.append((i, snap.status)))
+    assert run.size == 6 and not run.done
+    result = run.wait(60)
+    assert run.done and [t.status for t in result] == ["SUCCEEDED"] * 6
+    assert run.counts() == {"SUCCEEDED": 6} and [t.id for t in run.tasks] == [t.id for t in result]
+    assert overlap(sandbox.engine, [t.id for t in result]) <= 2
+    assert {i for i, status in heard if status == "SUCCEEDED"} <= set(range(6))
+    client.close()
+
+
+def test_in_the_background_bad_calls_raise_before_anything_is_created(sandbox):
+    client = client_for(sandbox)
+    with pytest.raises(ValidationError):
+        client.batch([image(0), image(1, seed=-5)], background=True)
+    assert sandbox.engine.stats()["created"] == 0
+    client.close()
+
+
+def test_async_background_run_and_cancel(sandbox):
+    async def main():
+        async with client_for(sandbox, AsyncRunwayML) as client:
+            run = await client.batch([image(i) for i in range(4)], concurrency=2, background=True)
+            await run.cancel()  # before anything was created: none is sent
+            return await run.wait(30)
+
+    tasks = asyncio.run(main())
+    assert [t.status for t in tasks] == ["CANCELLED"] * 4
+    assert sandbox.engine.stats()["created"] == 0  # cancelled before its first create: none was sent

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "packaging"
 TIME_SCALE = 0.01  # the kernel's embedded sandbox: an image task ends in a fraction of a second
 IMAGE_LOADED = "img => img.complete && img.naturalWidth > 0"
-WIDGETS = {"TaskView": "task_view", "Player": "player", "GenerateForm": "form", "Gallery": "gallery"}
+WIDGETS = {"TaskView": "task_view", "BatchView": "batch_view", "Player": "player", "GenerateForm": "form", "Gallery": "gallery"}
 # What a clone would not have: build products (the bundle among them), installs, caches and local state.
 _NOT_IN_A_CLONE = shutil.ignore_patterns(".git", ".venv", "node_modules", "dist", "build", "*.egg-info", "__pycache__",
                                          ".pytest_cache", ".ruff_cache", ".hypothesis", "test-artifacts", ".runway",

@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("journal", "store", "observer", "_mux"),                       # what is written down and kept
     ("plan", "client", "_wire", "operations", "batch"),              # the SDK-style face over the core
     ("recovery", "magics", "magic_args", "magic_actions", "magic_models", "magic_request", "magic_inputs", "magic_ops",
-     "magic_complete",
+     "magic_complete", "magic_batch",
      "widgets", "cli", "__init__"),  # faces on top
 ]
 SANDBOX_MAY_IMPORT = {"catalog", "problems", "shapes", "validate", "pricing", "formats", "clock"}
