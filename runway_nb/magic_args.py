@@ -93,6 +93,7 @@ MANAGE = {"tasks": "the tasks of this session, with status", "status": "one task
           "models": "every model by kind and provider, with prices", "config": "current settings (%config Runway)",
           "voices": "custom voices: voices [list] | preview PROMPT | design NAME PROMPT | delete ID",
           "workflow": "workflows: workflow (list) | workflow ID [--set NODE.KEY=VALUE] (runs it)",
+          "batch": "many prompts, one live view: batch COMMAND SOURCE [--concurrency N] (batch --help)",
           "sandbox": "on | off | status: use the local sandbox or the real API"}
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from . import magic_actions as actions
 from . import magic_args as args
 from .magic_args import ArgsError
+from .magic_request import to_request
 
 USAGE = ("usage: %runway batch COMMAND SOURCE [--concurrency N] [options of %runway COMMAND]\n"
          "  COMMAND: " + ", ".join(args.SUBS) + "; SOURCE: a notebook variable or a .json file holding a list "
@@ -73,7 +74,7 @@ def requests(command: str, items: list, common: list[str], namespace: Any, defau
         try:
             own, prompt = item_argv(i, item)
             ns = args.parse_argv([command, *common, *own])
-            cost = actions.plan(args.to_request(ns, prompt, namespace, defaults))
+            cost = actions.plan(to_request(ns, prompt, namespace, defaults))
         except ArgsError as exc:
             problems.append(f"item {i}: {exc}")
             continue

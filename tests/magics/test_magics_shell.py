@@ -91,7 +91,7 @@ BAD = [
     ("video --ratio 999:1 a cat", ["--ratio", "999:1", "1280:720"]),
     ("video --model veo3 --seed 4 a cat", ["--seed is not accepted by veo3"]),
     ("video --model gen4_turbo a cat", ["--image"]),
-    ("video --model nosuchmodel a cat", ["not a video model"]),
+    ("video --model gen4_image a cat", ["not a video model"]),  # a known model on the wrong command
     ("image --model gen4_image_turbo a cat", ["--ref"]),
     ("image --model gemini_2.5_flash --seed 3 a cat", ["--seed is not accepted by gemini_2.5_flash"]),
     ("speech --voice Bob hello", ["voice", "Bob"]),
