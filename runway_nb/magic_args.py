@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import catalog
+from . import catalog, formats
 from .catalog import AUDIO, IMAGE, VIDEO
 
 
@@ -69,8 +69,7 @@ MANAGE = {"tasks": "the tasks of this session, with status", "status": "one task
           "credits": "the organization's credit balance", "budget": "cap this session's spend: budget N | off",
           "models": "the catalog as a table", "config": "current settings (%config Runway)",
           "sandbox": "on | off | status: use the local sandbox or the real API"}
-EXTENSIONS = {"jpg": IMAGE, "jpeg": IMAGE, "png": IMAGE, "webp": IMAGE, "gif": IMAGE, "mp4": VIDEO, "mov": VIDEO,
-              "mkv": VIDEO, "webm": VIDEO, "mp3": AUDIO, "wav": AUDIO, "flac": AUDIO, "m4a": AUDIO, "aac": AUDIO}
+
 
 
 @dataclass(frozen=True)
@@ -373,7 +372,7 @@ def media_kind(value: Any) -> str | None:
         return None
     else:
         return VIDEO if getattr(value, "ndim", 3) == 4 else IMAGE  # PIL image or numpy array
-    return EXTENSIONS.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+    return formats.kind_of_name(name)
 
 
 def split_tag(spec: str) -> tuple[str, str | None]:

@@ -14,7 +14,6 @@ import base64
 import binascii
 import contextlib
 import hashlib
-import html
 import json
 import os
 import re
@@ -24,11 +23,12 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import httpx
 
-from runway_nb import catalog, formats
+from runway_nb import catalog, formats, render
+from runway_nb.render import relative_url  # noqa: F401 - store.relative_url, as before
 
 DEFAULT_FOLDER = "runway_outputs"
 KEY_ENV = "RUNWAYML_API_SECRET"
@@ -36,12 +36,7 @@ _SECRET_NAMES = {"authorization", "apikey", "apisecret", "secret", "token", "acc
                  "xapikey", "bearer"}
 CHUNK = 1 << 20
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-_EXT = {fmt: "." + formats.file_ext(fmt) for fmt in ("jpeg", "png", "webp", "gif", "mp4", "mov", "webm", "mkv",
-                                                     "mp3", "wav", "flac", "m4a", "aac", "ogg")}
 _EXT_BY_TYPE = {mime: "." + ext for mime, ext in formats.EXT_BY_TYPE.items()}
-_KIND_BY_EXT = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "image",
-                ".mp4": "video", ".mov": "video", ".webm": "video", ".mkv": "video", ".mp3": "audio",
-                ".wav": "audio", ".flac": "audio", ".m4a": "audio", ".aac": "audio", ".ogg": "audio"}
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -152,13 +147,13 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> Path:
 def extension(head: bytes, content_type: str = "", url: str = "") -> str:
     """The right extension: from the bytes themselves, else the Content-Type, else the URL."""
     sniffed = formats.sniff(head) if head else None
-    if sniffed and sniffed[1] in _EXT:
-        return _EXT[sniffed[1]]
+    if sniffed and formats.kind_of_name("." + formats.file_ext(sniffed[1])):
+        return "." + formats.file_ext(sniffed[1])
     by_type = _EXT_BY_TYPE.get(content_type.split(";")[0].strip().lower())
     if by_type:
         return by_type
     suffix = PurePosixPath(urlparse(url).path).suffix.lower()
-    return suffix if suffix in _KIND_BY_EXT else ".bin"
+    return suffix if formats.kind_of_name(suffix) else ".bin"
 
 
 def download(url: str, folder: str | os.PathLike, name: str, *, client: httpx.Client | None = None) -> Path:
@@ -226,7 +221,7 @@ def sidecar(record: Mapping, index: int, file: Path) -> dict:
     credits = cost if cost is not None else record.get("estimate_credits")
     return {
         "task_id": record.get("id"), "index": index, "file": file.name, "bytes": file.stat().st_size,
-        "kind": _KIND_BY_EXT.get(file.suffix) or record.get("kind"),
+        "kind": formats.kind_of_name(file.name) or record.get("kind"),
         "model": record.get("model"), "endpoint": record.get("endpoint"),
         "prompt": request.get("promptText", record.get("prompt")), "parameters": params,
         "seed": request.get("seed"), "estimated_credits": record.get("estimate_credits"),
@@ -291,12 +286,6 @@ def stored(task_id: str, folder: str | os.PathLike = DEFAULT_FOLDER) -> list[Pat
     return paths
 
 
-def relative_url(path: str | os.PathLike) -> str:
-    """A path relative to the working directory as a URL: JupyterLab serves it, with or without a kernel."""
-    rel = os.path.relpath(Path(path).resolve(), Path.cwd())
-    return quote(Path(rel).as_posix())
-
-
 class StoredResult:
     """A past task shown again from its stored files: plain HTML with relative paths, so it survives."""
 
@@ -334,22 +323,12 @@ class StoredResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        parts = [f'<div class="runway-nb-result" data-task-id="{esc(str(self.id))}" style="font-family:'
-                 f'var(--jp-ui-font-family, sans-serif)"><div><b>{esc(str(self.id))}</b> '
-                 f"{esc(self._summary())}</div>"]
-        if self.record.get("prompt"):
-            parts.append(f"<div style=\"color:var(--jp-ui-font-color2, #555)\">{esc(self.record['prompt'])}</div>")
-        for path in self.files:
-            src, kind = esc(relative_url(path)), _KIND_BY_EXT.get(path.suffix.lower())
-            if kind == "video":
-                parts.append(f'<video src="{src}" controls preload="metadata" style="height:360px;'
-                             f'max-width:100%"></video>')
-            elif kind == "image":
-                parts.append(f'<img src="{src}" style="max-height:360px;max-width:100%">')
-            elif kind == "audio":
-                parts.append(f'<audio src="{src}" controls></audio>')
-            parts.append(f'<div><a href="{src}">{esc(os.path.relpath(path))}</a></div>')
-        if not self.files:
-            parts.append("<div><i>no stored files</i></div>")
-        return "".join(parts) + "</div>"
+        """Plain HTML players with relative paths (render.result_html), so a saved notebook still plays
+        them without a kernel; the prompt above them when no file shows it."""
+        r = self.record
+        entries = [render.file_entry(p, prompt=r.get("prompt"), model=r.get("model"), task_id=self.id,
+                                     cost_credits=r.get("cost_credits"), sandbox=r.get("sandbox"))
+                   for p in self.files]
+        notes = [] if entries else [r.get("prompt") or "", "no stored files"]
+        return render.result_html(entries, f"{self.id} · {self._summary()}", notes=notes,
+                                  height=render.PLAYER_HEIGHT, task_id=str(self.id))
