@@ -220,15 +220,15 @@ export async function filesRouteServes(url: string): Promise<boolean> {
 }
 
 /**
- * Try the files route with one file before any output exists (a TaskView's `probe`) and tell Python
- * what came of it; outside Jupyter's pages there is no files route to try.
+ * Try the files route with one file (the page probe's file beside the notebook) and say what came of
+ * it; outside Jupyter's pages there is no files route to try. Nothing is said without a file to try.
  */
-export function reportFilesRoute(probe: StoredFile | null | undefined, fetcher: MediaFetcher): void {
+export function reportFilesRoute(probe: StoredFile | null | undefined, report: (files: boolean) => void): void {
   if (!probe?.path) return;
   const server = jupyterServer();
   const url = server ? filesUrl(probe.path, server) : null;
-  if (!url) return fetcher.report(false);
-  void filesRouteServes(url).then((ok) => fetcher.report(ok));
+  if (!url) return report(false);
+  void filesRouteServes(url).then(report);
 }
 
 export interface SourceOptions {

@@ -4,7 +4,7 @@
 // Python sends a state only when it changes (a few times a second at most); the clock ticks here,
 // from a start time derived on arrival (now - elapsed), so the browser's and the kernel's clocks
 // need not agree and the kernel need not send every second.
-import { MediaFetcher, reportFilesRoute } from "./media";
+import { MediaFetcher } from "./media";
 import { renderCards, sandboxBadge } from "./player";
 import {
   ACTIVE_STATUSES,
@@ -166,15 +166,10 @@ export function mountTaskView(host: HTMLElement, source: RunSource, fetcher: Med
   };
 }
 
-/**
- * The TaskView widget: trait `run` ({task, outputs, notice}); message {type: "cancel"}. Its `probe`
- * (a file beside the notebook) tells Python early whether this page's files route works, so a finished
- * view is swapped for plain HTML only where that HTML can play.
- */
+/** The TaskView widget: trait `run` ({task, outputs, notice}); message {type: "cancel"}. */
 function render({ model, el }: RenderProps): () => void {
   injectStyles();
   const fetcher = new MediaFetcher(model);
-  reportFilesRoute(model.get("probe"), fetcher);
   const source: RunSource = {
     get: () => model.get("run"),
     subscribe: (callback) => watch(model, ["run"], callback),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CHUNK_BYTES, MediaFetcher, reportFilesRoute } from "../src/media";
-import taskView from "../src/task_view";
+import host from "../src/host";
 import { FakeModel, mount } from "./fake_model";
 
 /** What Python's MediaServer answers for a slice request of a file made of `bytes`. */
@@ -114,33 +114,34 @@ describe("telling Python whether the files route works", () => {
     expect(model.sent.map((m) => m.content)).toEqual([{ type: "host", files: false }]);
   });
 
-  it("a TaskView tries its probe file on the files route at once, before any output exists", async () => {
+  it("the page probe tries its file on the files route as soon as the page makes its model", async () => {
     setConfig({ baseUrl: "/", rootUri: "file:///home/ada" });
     const calls: [string, RequestInit | undefined][] = [];
     vi.stubGlobal("fetch", vi.fn(async (url: string, init?: RequestInit) => {
       calls.push([url, init]);
       throw new TypeError("Failed to fetch"); // the route is blocked
     }));
-    const model = new FakeModel({ run: { task: { status: "RUNNING" }, outputs: [] },
-      probe: { src: "demo.ipynb", path: "/home/ada/nb/demo.ipynb" } });
-    mount(taskView, model);
+    const model = new FakeModel({ probe: { src: "demo.ipynb", path: "/home/ada/nb/demo.ipynb" } });
+    host.initialize({ model });
     await vi.waitFor(() => expect(model.sent.map((m) => m.content)).toEqual([{ type: "host", files: false }]));
     expect(calls[0][0]).toBe("/files/nb/demo.ipynb");
     expect(calls[0][1]?.method).toBe("HEAD");
+    const quiet = new FakeModel({ probe: {} });
+    host.initialize({ model: quiet }); // no file to try: nothing is said
+    expect(quiet.sent).toEqual([]);
     vi.unstubAllGlobals();
   });
 
   it("a route that answers says yes; a page that is not Jupyter's says no without asking", async () => {
     vi.stubGlobal("fetch", vi.fn(async () => new Response(null, { status: 200 })));
     setConfig({ baseUrl: "/user/ada/", rootUri: "file:///home/ada" });
-    const yes = new FakeModel();
-    reportFilesRoute({ src: "a.ipynb", path: "/home/ada/a.ipynb" }, new MediaFetcher(yes));
-    await vi.waitFor(() => expect(yes.sent.map((m) => m.content)).toEqual([{ type: "host", files: true }]));
+    const said: boolean[] = [];
+    reportFilesRoute({ src: "a.ipynb", path: "/home/ada/a.ipynb" }, (files) => said.push(files));
+    await vi.waitFor(() => expect(said).toEqual([true]));
+    expect((fetch as any).mock.calls[0][0]).toBe("/user/ada/files/a.ipynb");
     setConfig(null);
-    const no = new MediaFetcher(new FakeModel());
-    const model = (no as any).model as FakeModel;
-    reportFilesRoute({ src: "a.ipynb", path: "/home/ada/a.ipynb" }, no);
-    expect(model.sent.map((m) => m.content)).toEqual([{ type: "host", files: false }]);
+    reportFilesRoute({ src: "a.ipynb", path: "/home/ada/a.ipynb" }, (files) => said.push(files));
+    expect(said).toEqual([true, false]);
     expect(fetch).toHaveBeenCalledTimes(1);
     vi.unstubAllGlobals();
   });

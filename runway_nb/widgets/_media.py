@@ -146,12 +146,10 @@ class MediaServer:
 
     def handle(self, widget: Any, content: Any) -> bool:
         """Answer a media or host message; False when the message is not one of these."""
-        kind = content.get("type") if isinstance(content, dict) else None
-        if kind == "media":
+        if isinstance(content, dict) and content.get("type") == "media":
             self.answer(widget, content)
-        elif kind == "host":
-            _host.HOST.heard(bool(content.get("files")))
-        return kind in ("media", "host")
+            return True
+        return _host.HOST.handle(content)
 
     def answer(self, widget: Any, content: dict) -> None:
         """Send {type: media, src, ok, mime, offset, total} with the slice as one buffer, or ok=False and why.

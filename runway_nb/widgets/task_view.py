@@ -11,12 +11,12 @@ even when the same output also carries text/html; plain HTML with a relative
   with static HTML + text (update_display): an HTML5 player with the same details, the one form
   that survives saving, nbconvert, GitHub and a kernel-less reopen. The widget's model is then
   closed, so a notebook saved with widget state does not carry a dead view's front end.
-- That static HTML plays only where Jupyter's files route serves the stored file. Each page's front
-  end tries the route and tells the kernel (_host.py): where it does not (VS Code, Colab, Voila, a
-  proxy that blocks /files/), the view is not swapped; it stays the live player and its media comes
-  through the kernel, slice by slice. Until a page has said (a blocking cell holds its messages
-  back) the view swaps as before but keeps its model, and comes back live if the page then says the
-  route is missing. `swap=False` keeps the live widget everywhere.
+- That static HTML plays only where Jupyter's files route serves the stored file. The page tries the
+  route and tells the kernel (_host.py): where it does not (VS Code, Colab, Voila, a proxy that blocks
+  /files/), the view is not swapped; it stays the live player and its media comes through the kernel,
+  slice by slice. A view that ends before the page's word came (a cell that waits holds it back)
+  swaps as before; if the word is then "no files route", a live view of the finished task takes the
+  static HTML's place. `swap=False` keeps the live widget everywhere.
 - A view that is never displayed through IPython (e.g. inside GenerateForm) simply becomes the
   player; it has no output of its own to swap.
 """
@@ -31,7 +31,6 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .. import render
 from . import _display, _host
 from ._binding import TaskBinding
 from ._bundle import esm
@@ -44,7 +43,6 @@ class TaskView(anywidget.AnyWidget):
 
     _esm = esm("task_view")
     run = traitlets.Dict().tag(sync=True)  # {task: {...}, outputs: [...], notice: ""}
-    probe = traitlets.Dict().tag(sync=True)  # {src, path}: a file the page tries its files route with
 
     def __init__(self, task: Any, *, folder: str | None = None, swap: bool = True, save: Any = None,
                  **kwargs: Any) -> None:
@@ -56,8 +54,7 @@ class TaskView(anywidget.AnyWidget):
         self._lock = threading.Lock()
         self._settled = threading.Event()
         self._media = MediaServer()
-        self.probe = _probe()
-        _host.HOST.watch()
+        _host.HOST.listen()
         self.on_msg(self._on_message)
         self._binding = TaskBinding(task, self._publish, media=self._media, folder=folder, save=save,
                                     on_end=self._on_end)
@@ -110,29 +107,31 @@ class TaskView(anywidget.AnyWidget):
     def _on_end(self, _binding: TaskBinding) -> None:
         try:
             with self._lock:
-                if not (self.swap and self._displayed) or _host.HOST.files_route is False:
+                files = _host.HOST.files_route
+                if not (self.swap and self._displayed) or files is False:
                     return  # kept live: the player gets its media through the kernel
                 self._static_shown = True
                 _display.publish(self.result(), self.display_id, update=True)
-            _host.HOST.when_known(self._page_said)
+                # Nothing shows the widget now: close its model, or the kernel keeps it and a notebook
+                # saved with widget state carries this view's whole front end (~17 KB) per task.
+                layout = self.layout
+                self.close()
+                layout.close()  # its own model: ipywidgets does not close it with the view
+            if files is None and self._binding.outputs:
+                _host.HOST.when_heard(self._page_said)  # no word yet: a waiting cell holds it back
         finally:
             self._settled.set()
 
-    def _page_said(self, files: bool | None) -> None:
-        """The page's word after the swap: the route works (or no page listens): close; missing: live again."""
-        with self._lock:
-            if self.comm is None or not self._static_shown:
-                return
-            if files is False:
-                self._static_shown = False
-                data, metadata = self._repr_mimebundle_()
-                _display.publish_raw(data, metadata, self.display_id, update=True)
-                return
-            # Nothing shows the widget now: close its model, or the kernel keeps it and a notebook
-            # saved with widget state carries this view's whole front end (~17 KB) per task.
-            layout = self.layout
-            self.close()
-            layout.close()  # its own model: ipywidgets does not close it with the view
+    def _page_said(self, files: bool) -> None:
+        """The page's first word came after the swap: where the static HTML cannot play, a live view
+        of the finished task takes its place (its player gets the media through the kernel)."""
+        if files:
+            return
+        live = TaskView(self.task, folder=self._binding.folder, swap=False, save=self._binding._save)
+        live.settle(60)
+        data, metadata = live._repr_mimebundle_()
+        _display.publish_raw(data, metadata, self.display_id, update=True)
+        self._revived = live  # kept: its model serves the media
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict]:
         """The widget view with text/plain and text/html beside it, for front ends without widgets."""
@@ -154,18 +153,3 @@ def show(task: Any, **kwargs: Any) -> TaskView:
     view._ipython_display_()
     return view
 
-
-def _probe() -> dict:
-    """A file in the kernel's folder (in Jupyter: the notebook's own folder, so at least the notebook)
-    for the page to try its files route with before any output exists; {} when there is none."""
-    import os
-
-    try:
-        with os.scandir(".") as found:
-            for item in found:
-                if not item.name.startswith(".") and item.is_file():
-                    path = Path(item.path)
-                    return {"src": render.relative_url(path), "path": path.resolve().as_posix()}
-    except OSError:
-        pass
-    return {}

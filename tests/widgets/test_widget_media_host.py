@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from widget_fakes import FakeTask, FrontEnd, write_sidecar, write_video
 
@@ -21,29 +19,10 @@ def stored_video(workdir):
 
 @pytest.fixture
 def host(monkeypatch):
-    """A fresh Host that believes it runs in a kernel (a page may be listening), with a short grace."""
-    fresh = _host.Host(grace=0.2)
+    """A fresh Host, as in a kernel no page has spoken to yet."""
+    fresh = _host.Host()
     monkeypatch.setattr(_host, "HOST", fresh)
-    monkeypatch.setattr(_host, "_kernel_shell", lambda: None)
     return fresh
-
-
-@pytest.fixture
-def in_kernel(host, monkeypatch):
-    class Events:
-        def __init__(self):
-            self.registered = {}
-
-        def register(self, name, callback):
-            self.registered[name] = callback
-
-    class Shell:
-        kernel = object()
-        events = Events()
-
-    shell = Shell()
-    monkeypatch.setattr(_host, "_kernel_shell", lambda: shell)
-    return shell
 
 
 # -- slices -------------------------------------------------------------------------------------------
@@ -108,34 +87,49 @@ def test_where_the_files_route_works_the_view_swaps_and_closes(workdir, displays
     assert view.comm is None
 
 
-def test_in_a_kernel_before_any_word_the_view_swaps_then_comes_back_live_if_told(workdir, displays, in_kernel):
+def test_a_view_that_ended_before_the_page_spoke_comes_back_live_if_the_route_is_missing(workdir, displays, host):
     paths = stored_video(workdir)
     task = FakeTask(status="RUNNING", progress=0.5)
     view = TaskView(task, save=lambda *a: paths)
     view._ipython_display_()
     task.set(status="SUCCEEDED", progress=1.0, output=("http://x/1",))
     assert view.settle(10)
-    assert displays.calls[-1][0] == "update" and WIDGET_MIME not in displays.calls[-1][2]
-    assert view.comm is not None  # kept, in case the page says the static HTML cannot play there
-    FrontEnd(view).say({"type": "host", "files": False})  # the cell ended; the page's word arrives
+    kind, _, static = displays.calls[-1]
+    assert kind == "update" and WIDGET_MIME not in static  # swapped, as before: nothing said otherwise
+    assert view.comm is None
+    host.handle({"type": "host", "files": False})  # the waiting cell ended; the page's word arrives
     kind, display_id, bundle = displays.calls[-1]
     assert (kind, display_id) == ("update", view.display_id) and WIDGET_MIME in bundle
-    assert view.comm is not None
+    live = view._revived
+    assert live.comm is not None and live.swap is False
+    assert live.run["outputs"][0]["src"] == "runway_outputs/task-1_0.mp4"
+    fe = FrontEnd(live)  # the revived view serves the bytes
+    fe.say({"type": "media", "src": "runway_outputs/task-1_0.mp4", "offset": 0, "size": 4})
+    assert fe.received[-1][0]["ok"] is True and fe.received[-1][1] == [paths[0].read_bytes()[:4]]
 
 
-def test_in_a_kernel_with_no_page_the_model_is_closed_after_an_idle_grace(workdir, displays, in_kernel):
+def test_the_page_saying_the_route_works_after_the_swap_changes_nothing(workdir, displays, host):
     paths = stored_video(workdir)
     task = FakeTask(status="RUNNING", progress=0.5)
     view = TaskView(task, save=lambda *a: paths)
     view._ipython_display_()
     task.set(status="SUCCEEDED", progress=1.0, output=("http://x/1",))
     assert view.settle(10)
-    assert view.comm is not None
-    time.sleep(0.5)  # a cell is still running (no post_run_cell yet): the page's word may be queued
-    assert view.comm is not None
-    in_kernel.events.registered["post_run_cell"](None)  # the cell ended; the grace counts from now
-    deadline = time.monotonic() + 5
-    while view.comm is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert view.comm is None
-    assert WIDGET_MIME not in displays.calls[-1][2]  # the static HTML stays
+    before = list(displays.calls)
+    host.handle({"type": "host", "files": True})
+    assert displays.calls == before and host.files_route is True
+
+
+def test_the_page_probe_reports_through_its_own_model(workdir, host):
+    (workdir / "demo.ipynb").write_text("{}")
+    probe = _host.PageProbe(host)
+    assert probe.probe == {"src": "demo.ipynb", "path": (workdir / "demo.ipynb").resolve().as_posix()}
+    FrontEnd(probe).say({"type": "host", "files": False})
+    assert host.files_route is False
+    FrontEnd(probe).say({"type": "media", "src": "demo.ipynb"})  # not its job: ignored
+    assert host.files_route is False
+
+
+def test_outside_a_kernel_no_probe_is_made(host):
+    host.listen()
+    assert host._probe is None
