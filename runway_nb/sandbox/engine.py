@@ -22,7 +22,7 @@ import uuid
 import weakref
 from pathlib import Path
 
-from .. import catalog, pricing, validate
+from .. import catalog, formats, pricing, validate
 from ..clock import RealClock
 from . import inputs as _inputs
 from . import outputs as _outputs
@@ -309,7 +309,7 @@ class Engine:
             if task is None or task.deleted or name not in task.outputs or not path.is_file():
                 raise Refusal(404, {"error": "This output no longer exists (its task was deleted)."})
             self.counters["downloads"] += 1
-            ctype = _outputs.CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
+            ctype = formats.mime_of_name(name)
             return path, ctype, self.faults.on_download()
 
     def create_upload(self, filename: str, base_url: str | None = None) -> dict:

@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 from .. import catalog
 from .inputs import Media
 
-CONTENT_TYPES = {"mp4": "video/mp4", "png": "image/png", "jpg": "image/jpeg", "mp3": "audio/mpeg"}
 EXTENSIONS = {catalog.VIDEO: "mp4", catalog.IMAGE: "png", catalog.AUDIO: "mp3"}
 AUDIO_LIKE = {"/v1/voice_isolation": "isolation", "/v1/voice_dubbing": "dubbing", "/v1/speech_to_speech": "sts"}
 MAX_SIDE = 1920  # an input video larger than this is scaled down for the synthetic output
