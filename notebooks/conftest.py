@@ -58,7 +58,8 @@ def pytest_configure(config) -> None:
                       RUNWAY_NB_HOME=str(home / "journal"), IPYTHONDIR=str(home / "ipython"))
     for name in ("RUNWAY_NB_SANDBOX", "RUNWAY_NB_JOURNAL"):
         os.environ.pop(name, None)
-    _state.update(sandbox=sandbox, home=home, saved=saved, before=_listing(), existed=OUTPUTS.exists())
+    _state.update(sandbox=sandbox, home=home, saved=saved, before=_listing(), existed=OUTPUTS.exists(),
+                  searched={"cells": 0, "outputs": 0, "hits": 0})
 
 
 @pytest.hookimpl(wrapper=True)
@@ -66,7 +67,13 @@ def pytest_runtest_call(item):
     """A cell whose outputs show the key fails, whatever nbval thinks of them."""
     result = yield
     outputs = getattr(item, "test_outputs", None)
+    searched = _state.get("searched")
+    if searched is not None and outputs is not None:
+        searched["cells"] += 1
+        searched["outputs"] += len(outputs)
     if outputs and KEY[4:] in json.dumps(outputs, default=str):
+        if searched is not None:
+            searched["hits"] += 1
         raise AssertionError(f"{item.name}: the API key appears in this cell's outputs")
     return result
 
@@ -78,11 +85,23 @@ def pytest_sessionfinish(session) -> None:
     written = [p for p in _listing() - _state["before"] if p.is_file()]
     written += [p for p in _state["home"].rglob("*") if p.is_file()]
     leaked = [str(p) for p in written if KEY[4:].encode() in p.read_bytes()]
-    print(f"\nsecrets: searched {len(written)} files the notebooks wrote (journal, outputs, sidecars) "
-          f"for the key: {len(leaked)} hit(s)")
+    _state["files"] = {"files": len(written), "bytes": sum(p.stat().st_size for p in written), "leaked": leaked}
     if leaked:
-        print("the API key was written to:", *leaked, sep="\n  ")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The secrets figure BENCHMARKS.md reports: what was searched for the key, and the hits."""
+    files, cells = _state.get("files"), _state.get("searched")
+    if files is None or cells is None:
+        return
+    hits = cells["hits"] + len(files["leaked"])
+    terminalreporter.write_line(
+        f"secrets: searched {cells['cells']} cells' outputs ({cells['outputs']} outputs) and {files['files']} files "
+        f"the notebooks wrote (journal, outputs, sidecars; {files['bytes'] / 1e6:.1f} MB) for the API key: "
+        f"{hits} hit(s)")
+    for path in files["leaked"]:
+        terminalreporter.write_line(f"  the API key was written to: {path}")
 
 
 def pytest_unconfigure(config) -> None:

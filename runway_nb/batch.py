@@ -7,9 +7,9 @@ back in the order of `calls`; a task that failed, or whose create call was refus
 never an exception that loses the others.
 
 How a batch learns of ends: the tasks of one batch are alike, so the durations of those that ended
-predict the next ones better than the catalog does. Each running task is asked about on
-poll_schedule's timetable with that learned duration and a tighter landing; the batch keeps its total
-status requests within what the official SDK's 6 s polling would have made for the same tasks.
+predict the next ones better than the catalog does. Each task's own poller (poll.Poller) asks about
+it with the batch's pace (BatchPace): that learned duration and a tighter landing, while the batch's
+total status requests stay within what the official SDK's 6 s polling would have made for the same tasks.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _wire, catalog, errors, poll
+from .plan import Plan
 from .validate import Problem
 
 __all__ = ["Call", "BatchResult", "build_requests", "run"]
@@ -31,7 +32,6 @@ log = logging.getLogger("runway_nb.batch")
 # Land just after the predicted end and follow densely after a miss: ends are learned sooner, at the
 # price of a request or so per task, which the batch pays from what the SDK's polling would spend.
 BATCH_POLICY = dataclasses.replace(poll.POLICY, land_after=0.1, dense=0.3)
-_TRANSIENT = (errors.RateLimitError, errors.InternalServerError, errors.APIConnectionError)
 
 
 @dataclass(frozen=True)
@@ -86,9 +86,9 @@ def _problem(index: int, where: str, p: Problem) -> Problem:
     return Problem(field, p.value, f"call {index} ({where}): {p.message}")
 
 
-def build_requests(face: Any, calls: Iterable[Any]) -> list[_wire.Request]:
-    """Every call -> a wire request, checked (without its local media); one ValidationError for all."""
-    requests: list[Any] = []
+def build_requests(face: Any, calls: Iterable[Any]) -> list[Plan]:
+    """Every call -> its plan (checked, priced, local media set aside); one ValidationError for all."""
+    plans: list[Plan] = []
     problems: list[Problem] = []
     names = [p.rsplit("/", 1)[-1] for p in catalog.ENDPOINTS]
     for i, call in enumerate(calls):
@@ -103,48 +103,39 @@ def build_requests(face: Any, calls: Iterable[Any]) -> list[_wire.Request]:
             problems.append(Problem(f"calls.{i}", resource, f"call {i}: no resource {resource!r}; choose one "
                                     f"of {', '.join(names)}"))
             continue
-        req = _wire.build(target.path, kwargs)
-        if req.known or req.model is None:
-            try:
-                _wire.check_before_media(req.path, req.body)
-            except errors.ValidationError as exc:
-                problems += [_problem(i, f"{resource} {req.model}", p) for p in exc.problems]
-        requests.append(req)
+        plan = _wire.build(target.path, kwargs)
+        _wire.tell(plan)
+        problems += [_problem(i, f"{resource} {plan.model}", p) for p in plan.problems]
+        plans.append(plan)
     if problems:
         raise errors.ValidationError(problems, path="batch")
-    return requests
+    return plans
 
 
-async def _prepare(core: Any, requests: list[_wire.Request]) -> list[_wire.Request]:
-    """Local media converted (uploaded if large) and the full check; still nothing created or charged."""
-    from . import media
-
+async def _prepare(core: Any, plans: list[Plan]) -> list[Plan]:
+    """Every call's local media read, judged and converted (uploaded if large); still nothing created."""
     out, problems = [], []
-    for i, req in enumerate(requests):
+    for i, plan in enumerate(plans):
         try:
-            body = await media.prepare_body(req.path, req.body, http=core.http)
-            if req.known or req.model is None:
-                _wire.check(req.path, body)
-            out.append(dataclasses.replace(req, body=body))
+            out.append(await core.prepare(plan))
         except errors.ValidationError as exc:
-            problems += [_problem(i, f"{req.path.rsplit('/', 1)[-1]} {req.model}", p) for p in exc.problems]
+            problems += [_problem(i, f"{plan.resource} {plan.model}", p) for p in exc.problems]
     if problems:
         raise errors.ValidationError(problems, path="batch")
     return out
 
 
-def estimate(core: Any, requests: list[_wire.Request]) -> BatchEstimate:
+def estimate(plans: list[Plan]) -> BatchEstimate:
     credits, dollars, unpriced = 0, 0.0, 0
-    for req in requests:
-        e = core._estimate(req, req.body) if req.known else None
-        if e is None:
+    for plan in plans:
+        if plan.estimate is None:
             unpriced += 1
         else:
-            credits, dollars = credits + e.credits, dollars + e.dollars
+            credits, dollars = credits + plan.estimate.credits, dollars + plan.estimate.dollars
     return BatchEstimate(credits, round(dollars, 2), unpriced)
 
 
-async def _limits(core: Any, requests: list[_wire.Request], concurrency: int | None) -> tuple[dict, int | None]:
+async def _limits(core: Any, plans: list[Plan], concurrency: int | None) -> tuple[dict, int | None]:
     """(per-model limits, overall limit): `concurrency` overall, else the tier's limit for each model."""
     if concurrency is not None:
         if not isinstance(concurrency, int) or concurrency < 1:
@@ -156,18 +147,20 @@ async def _limits(core: Any, requests: list[_wire.Request], concurrency: int | N
     known = [int(n) for n in tier.values() if isinstance(n, int) and n > 0]
     fallback = min(known, default=1)  # a model the tier does not list: the most careful limit it shows
     limits = {}
-    for req in requests:
-        n = tier.get(req.model)
-        limits[req.model] = int(n) if isinstance(n, int) and n > 0 else fallback
+    for plan in plans:
+        n = tier.get(plan.model)
+        limits[plan.model] = int(n) if isinstance(n, int) and n > 0 else fallback
     return limits, None
 
 
 # -- following: learn ends quickly, within the SDK's request count -------------------------------
-class _Ends:
-    """Durations of this batch's finished tasks, by kind of request, and the status requests spent."""
+class BatchPace(poll.Pace):
+    """The batch's pace for its tasks' pollers: durations of the tasks that ended, by kind of request,
+    and the status requests spent against what the SDK's polling would have made."""
 
     def __init__(self) -> None:
         self.seen: dict[tuple, list[float]] = {}
+        self.running: set = set()
         self.requests = 0
         self.allowed = 0.0  # what the SDK's polling would have made so far, over finished tasks
 
@@ -179,92 +172,63 @@ class _Ends:
         done = self.seen.get(self.key(core))
         return statistics.median(done) if done else core.typical
 
+    def policy(self, core: Any) -> poll.Policy:
+        """Land tightly while the batch has requests to spare, else keep the SDK's pace."""
+        spare = self.allowed + sum(poll.budget(c.elapsed) for c in self.running) - self.requests
+        return BATCH_POLICY if spare > 1 else poll.POLICY
+
+    def asked(self, core: Any) -> None:
+        self.requests += 1
+
     def ended(self, core: Any) -> None:
         s = core.samples
         if core.status == "SUCCEEDED" and len(s) >= 2:
             self.seen.setdefault(self.key(core), []).append(0.5 * (s[-2].t + s[-1].t))
         self.allowed += poll.budget(core.elapsed)
 
-    def spare(self, running: Iterable[Any]) -> float:
-        return self.allowed + sum(poll.budget(c.elapsed) for c in running) - self.requests
 
-
-async def _follow(core: Any, ends: _Ends, running: set) -> None:
-    """Ask about `core` until it ends: BATCH_POLICY while the batch has requests to spare, else the SDK's pace."""
-    retry_after: float | None = None
-    failures = 0
-    while not core.terminal:
-        now = core.elapsed
-        policy = BATCH_POLICY if ends.spare(running) > 1 else poll.POLICY
-        delay = poll.poll_schedule(core.samples, now, typical=ends.typical(core), retry_after=retry_after,
-                                   policy=policy)
-        seen = len(core.samples)
-        await core.clock.sleep(delay)
-        if core.terminal or len(core.samples) > seen:
-            continue  # someone else's poll (a live view, the journal's follower) answered meanwhile
-        try:
-            ends.requests += 1
-            await core.refresh()
-            retry_after, failures = None, 0
-        except _TRANSIENT as exc:
-            failures += 1
-            retry_after = max(poll._asked(getattr(getattr(exc, "response", None), "headers", None)) or 0.0,
-                              min(poll.POLICY.dense * 2 ** failures, 30.0))
-        except errors.NotFoundError:
-            core.gone("the task was deleted or cancelled elsewhere (GET answered 404)")
-        except errors.APIError as exc:  # e.g. 401: this task cannot be followed; keep it as failed
-            _fail(core, exc)
-        core._poke()  # a poller also following it plans from the new sample, not from its old plan
-
-
-def _fail(core: Any, exc: BaseException) -> None:
-    """Mark a handle FAILED on the client's side (its create was refused, or it cannot be followed)."""
-    core.error = exc
-    core.status, core.failure = "FAILED", getattr(exc, "message", None) or str(exc)
-    core.failure_code = f"CLIENT.{type(exc).__name__}"
-    core.samples.append(poll.Sample(core.elapsed, core.status, core.progress))
-    core._finished = core.clock.now()
-    core._emit()
-
-
-async def _one(core: Any, req: _wire.Request, gates: list[asyncio.Semaphore], ends: _Ends, running: set) -> Any:
+async def _one(core: Any, plan: Plan, gates: list[asyncio.Semaphore], pace: BatchPace) -> Any:
     from .tasks import TaskCore
 
     for gate in gates:
         await gate.acquire()
     try:
         try:
-            task = await core.create(req)
+            task = await core.send(plan, pace=pace)
         except Exception as exc:  # refused, or outcome unknown: a failed handle that says why
-            task = TaskCore(core.http, "", model=req.model, endpoint=req.path, body=req.body, clock=core.clock,
+            task = TaskCore(core.http, "", model=plan.model, endpoint=plan.path, body=plan.body, clock=core.clock,
                             sandbox=core.is_sandbox, notify_created=False)
-            _fail(task, exc)
+            task.fail(exc)
             return task
-        running.add(task)
+        pace.running.add(task)
         try:
-            await _follow(task, ends, running)
+            await task.wait(timeout=None)  # its poller, at the batch's pace
+        except errors.TaskError:
+            pass  # FAILED or CANCELLED: the handle says so
+        except errors.APIError as exc:  # e.g. 401: this task cannot be followed; keep it as failed
+            task.fail(exc)
         finally:
-            running.discard(task)
-            ends.ended(task)
+            pace.running.discard(task)
+            pace.ended(task)
         return task
     finally:
         for gate in reversed(gates):
             gate.release()
 
 
-async def run(face: Any, requests: list[_wire.Request], concurrency: int | None) -> BatchResult:
-    """Media and the full check for all, the estimate, the limits; then every call, returned in order."""
+async def run(face: Any, plans: list[Plan], concurrency: int | None) -> BatchResult:
+    """Media for all, the estimate, the limits; then every call, returned in order."""
     core = face._core
-    requests = await _prepare(core, requests)
-    total = estimate(core, requests)
-    log.info("batch of %d: estimated %s", len(requests), total)
-    per_model, overall = await _limits(core, requests, concurrency)
+    plans = await _prepare(core, plans)
+    total = estimate(plans)
+    log.info("batch of %d: estimated %s", len(plans), total)
+    per_model, overall = await _limits(core, plans, concurrency)
     model_gates = {m: asyncio.Semaphore(n) for m, n in per_model.items()}
     overall_gate = [asyncio.Semaphore(overall)] if overall else []
-    ends, running = _Ends(), set()
+    pace = BatchPace()
     cores = await asyncio.gather(*(
-        _one(core, req, [*([model_gates[req.model]] if req.model in model_gates else []), *overall_gate],
-             ends, running) for req in requests))
+        _one(core, plan, [*([model_gates[plan.model]] if plan.model in model_gates else []), *overall_gate], pace)
+        for plan in plans))
     result = BatchResult(face._task(c) for c in cores)
     result.estimate = total
     return result

@@ -1,14 +1,15 @@
 """RunwayML / AsyncRunwayML: the official SDK's calling surface, so its examples run with one import changed.
 
-Both faces share one core (`_Core`): a request is built once (_wire.py: snake_case -> camelCase,
-routing, defaults, pre-flight), its media converted, and sent by async code; the sync face runs that
-code on the background loop (_loop.run_sync), the async face awaits it. Resources are made from the
-catalog: one per endpoint path, whose models are the catalog's models on that path.
+Both faces share one core (`_Core`): a request is planned once (_wire.build -> plan.make: snake_case ->
+camelCase, routing, defaults, the one check and estimate), its media converted, and sent by async code;
+the sync face runs that code on the background loop (_loop.run_sync), the async face awaits it.
+Resources are made from the catalog: one per endpoint path, whose models are the catalog's models on it.
 """
 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import ipaddress
 import os
 import threading
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import _wire, catalog, errors
+from . import _wire, catalog, errors, operations
 from ._loop import run_sync
 from ._wire import Record, Upload, camel, to_wire
 from .http import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, HOW_TO_CHECK, HTTP, Secret
@@ -87,40 +88,38 @@ class _Core:
         headers = {k.strip(): v.strip() for k, v in headers.items()} | dict(http_kw.pop("default_headers") or {})
         self.http = HTTP(self.base_url, Secret(key), clock=clock, default_headers=headers, **http_kw)
 
-    async def create(self, req: _wire.Request) -> Any:
-        """Media -> wire URIs, pre-flight validation, estimate, then one POST (retried only when safe)."""
+    async def create(self, plan: Any) -> Any:
+        """Send a planned call: its local media converted, then one POST (see prepare and send)."""
+        return await self.send(await self.prepare(plan))
+
+    async def prepare(self, plan: Any) -> Any:
+        """The plan with its local inputs read, judged and made wire URIs (uploaded when large); a plan
+        with problems is refused here, so nothing is uploaded for a request that cannot be sent."""
         from . import media
+
+        if plan.problems:
+            raise plan.error()
+        body = await media.prepare_body(plan.path, plan.body, http=self.http)
+        return dataclasses.replace(plan, body=body, local=frozenset())
+
+    async def send(self, plan: Any, pace: Any = None) -> Any:
+        """One POST for a prepared plan (retried only when safe); the task handle, told to the observers
+        (the journal) before anything else can go wrong. `pace` is how its poller paces (batch's own)."""
         from .tasks import TaskCore
 
-        checked = req.known or req.model is None  # a model newer than the catalog goes unchecked
-        if checked:  # first without the local inputs, so a bad ratio never waits for a 100 MB upload
-            _wire.check_before_media(req.path, req.body)
-        body = await media.prepare_body(req.path, req.body, http=self.http)
-        if checked:
-            _wire.check(req.path, body)
-        estimate = self._estimate(req, body) if req.known else None
-        response = await self.http.request("POST", req.path, json=body, create=True, **self._options(req.options))
+        response = await self.http.request("POST", plan.path, json=plan.body, create=True,
+                                           **self._options(plan.options))
         try:
-            task_id = str(response.json()["id"])
+            answer = response.json()
+            task_id = str(answer["id"])
         except (ValueError, KeyError, TypeError):
             raise errors.TaskMayExistError(
-                message=f"POST {req.path} answered {response.status_code} without a task id "
+                message=f"POST {plan.path} answered {response.status_code} without a task id "
                         f"({response.text[:200]!r}); the task may exist. {HOW_TO_CHECK}") from None
-        # TaskCore tells the observers (the journal) at once, before anything else can go wrong.
-        return TaskCore(self.http, task_id, model=req.model, endpoint=req.path, body=body, estimate=estimate,
-                        clock=self.clock, sandbox=self.is_sandbox, observers=self.observers)
-
-    @staticmethod
-    def _estimate(req: _wire.Request, body: dict) -> Any:
-        """The cost the catalog predicts; measured from the local input when priced per input second."""
-        try:
-            from . import media, pricing
-
-            basis = catalog.MODELS[req.model].price.basis
-            seconds = media.input_seconds(req.body.get(basis)) if basis else None
-            return pricing.estimate(req.model, body, input_seconds=seconds)
-        except Exception:  # an estimate is advice: it never stops a request
-            return None
+        return TaskCore(self.http, task_id, model=plan.model, endpoint=plan.path, body=plan.body,
+                        estimate=plan.estimate, clock=self.clock, sandbox=self.is_sandbox,
+                        observers=self.observers, pace=pace,
+                        server_estimate=(answer.get("estimatedCost") or {}).get("credits"))
 
     @staticmethod
     def _options(options: Mapping[str, Any]) -> dict:
@@ -176,9 +175,7 @@ class _Generate:
 
     def create(self, **kwargs: Any) -> Any:
         """Start a task and return its handle (Task, or AsyncTask to await). Keywords as in the SDK."""
-        face = self._face
-        req = _wire.build(self.path, kwargs)  # here, in the caller's thread: warnings point at their line
-        return face._run(face._core.create(req), face._task)
+        return self._face._create(_wire.build(self.path, kwargs))
 
     def call(self, **kwargs: Any) -> Any:
         """This create call, not made yet: an item for client.batch([...])."""
@@ -254,6 +251,7 @@ class _Face:
         self.tasks = _Tasks(self)
         self.uploads = _Uploads(self)
         self.organization = _Organization(self)
+        operations.attach(self)  # every other operation of the pinned SDK release, by its own name
 
     image_to_video: _Generate
     text_to_video: _Generate
@@ -292,6 +290,12 @@ class _Face:
         from . import batch
 
         return self._run(batch.run(self, batch.build_requests(self, calls), concurrency))
+
+    def _create(self, plan: Any) -> Any:
+        """Create the task a plan (runway_nb.plan) describes: the one create path. The magics and the
+        form hand their wire body here as a plan, with no keywords to translate back."""
+        _wire.tell(plan)  # here, in the caller's thread: warnings point at their line
+        return self._run(self._core.create(plan), self._task)
 
     def _run(self, coro: Any, wrap: Callable[[Any], Any] | None = None) -> Any:
         raise NotImplementedError

@@ -22,7 +22,7 @@ from typing import Any
 from runway_nb import catalog
 from runway_nb.store import mask, sanitize
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 HOME_ENV, SWITCH_ENV = "RUNWAY_NB_HOME", "RUNWAY_NB_JOURNAL"
 DEFAULT_HOME = ".runway"
 FILENAME = "journal.sqlite3"
@@ -65,6 +65,27 @@ _SCHEMA = (
         task_id TEXT NOT NULL, at REAL NOT NULL, status TEXT NOT NULL, progress REAL)""",
     "CREATE INDEX IF NOT EXISTS events_task ON events(task_id)",
 )
+# Version 2: search over the whole journal at any size. Prompts get a trigram full-text index (so a
+# case-blind substring search of 3+ characters is an index lookup, not a scan), kept in step by
+# triggers; newest-first pages walk (created_at, id) by index, status filters included.
+_SCHEMA_V2 = (
+    "CREATE INDEX IF NOT EXISTS tasks_newest ON tasks(created_at, id)",
+    "CREATE INDEX IF NOT EXISTS tasks_status_newest ON tasks(status, created_at, id)",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS prompts USING fts5(
+        prompt, content='tasks', content_rowid='rowid', tokenize='trigram')""",
+    """CREATE TRIGGER IF NOT EXISTS prompts_added AFTER INSERT ON tasks WHEN new.prompt IS NOT NULL BEGIN
+        INSERT INTO prompts(rowid, prompt) VALUES (new.rowid, new.prompt); END""",
+    """CREATE TRIGGER IF NOT EXISTS prompts_changed AFTER UPDATE OF prompt ON tasks
+        WHEN old.prompt IS NOT new.prompt BEGIN
+        INSERT INTO prompts(prompts, rowid, prompt) SELECT 'delete', old.rowid, old.prompt
+            WHERE old.prompt IS NOT NULL;
+        INSERT INTO prompts(rowid, prompt) SELECT new.rowid, new.prompt WHERE new.prompt IS NOT NULL; END""",
+    """CREATE TRIGGER IF NOT EXISTS prompts_removed AFTER DELETE ON tasks WHEN old.prompt IS NOT NULL BEGIN
+        INSERT INTO prompts(prompts, rowid, prompt) VALUES ('delete', old.rowid, old.prompt); END""",
+    "INSERT INTO prompts(prompts) VALUES ('rebuild')",  # index what a version-1 journal already holds
+)
+TRIGRAM = 3  # the shortest text the prompt index can look up; shorter text scans (still correct)
+RARE_ROWS = 250  # a text in fewer prompts than this is looked up in the index, a commoner one scanned
 
 
 class JournalError(RuntimeError):
@@ -236,7 +257,7 @@ class Journal:
                 raise JournalError(f"{self.path} has journal schema {version}, newer than this runway_nb "
                                    f"understands ({SCHEMA_VERSION}); upgrade runway_nb to use it")
             if version < SCHEMA_VERSION:
-                for statement in _SCHEMA:
+                for statement in (_SCHEMA if version < 1 else ()) + _SCHEMA_V2:
                     tx.execute(statement)
                 tx.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
@@ -397,9 +418,8 @@ class Journal:
     def count(self) -> int:
         return self._conn().execute("SELECT COUNT(*) FROM tasks").fetchall()[0][0]
 
-    @staticmethod
-    def _where(model=None, kind=None, status=None, text=None, since=None, until=None,
-               source=None) -> tuple[str, list]:
+    def _where(self, model=None, kind=None, status=None, text=None, since=None, until=None, source=None,
+               min_credits=None, max_credits=None, before=None) -> tuple[str, list]:
         clauses, params = [], []
         for column, value in (("model", model), ("kind", kind), ("status", status), ("source", source)):
             if value is None:
@@ -408,8 +428,19 @@ class Journal:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
             params += [v.upper() if column == "status" else v for v in values]
         if text:
-            clauses.append("prompt LIKE ? ESCAPE '\\'")
-            params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            rare = self._rare_text_rows(text)
+            if rare is not None:
+                clauses.append(f"rowid IN ({','.join(map(str, rare)) or 'NULL'})")
+            else:
+                clauses.append("prompt LIKE ? ESCAPE '\\'")
+                params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        for bound, op in ((min_credits, ">="), (max_credits, "<=")):
+            if bound is not None:
+                clauses.append(f"COALESCE(cost_credits, estimate_credits) {op} ?")
+                params.append(bound)
+        if before is not None:  # a page's cursor: strictly older than (created_at, id), by index
+            clauses.append("(created_at, id) < (?, ?)")
+            params += [before[0], before[1]]
         if since is not None:
             clauses.append("created_at >= ?")
             params.append(to_epoch(since))
@@ -418,14 +449,37 @@ class Journal:
             params.append(to_epoch(until, end_of_day=True))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    def _rare_text_rows(self, text: str) -> list[int] | None:
+        """The rows whose prompt holds `text`, from the prompt index, when they are few; else None.
+
+        A rare text is found fastest through the index; a common one by reading newest-first until a
+        page is full (a page of matches comes soon), which the caller's LIKE does.
+        """
+        if len(text) < TRIGRAM or any(c in text for c in "%_\\"):  # ESCAPE would bypass the index
+            return None
+        rows = [r[0] for r in self._conn().execute(
+            "SELECT rowid FROM prompts WHERE prompt LIKE ? LIMIT ?", (f"%{text}%", RARE_ROWS + 1))]
+        return rows if len(rows) <= RARE_ROWS else None
+
     def history(self, *, limit: int | None = None, **filters: Any) -> list[dict]:
         """Past tasks, newest first. Filters: model, kind, status, text (in the prompt, any case),
-        since (inclusive), until (exclusive; a date includes that whole day), source."""
+        since (inclusive), until (exclusive; a date includes that whole day), source, min_credits and
+        max_credits (final cost, else the estimate), before (a cursor from page_cursor(): the next page)."""
         where, params = self._where(**filters)
-        sql = f"SELECT * FROM tasks{where} ORDER BY created_at DESC"
+        sql = f"SELECT * FROM tasks{where} ORDER BY created_at DESC, id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self._rows(sql, params)
+
+    def count_matching(self, **filters: Any) -> int:
+        """How many tasks history() would list with these filters and no limit."""
+        where, params = self._where(**filters)
+        return self._conn().execute(f"SELECT COUNT(*) FROM tasks{where}", params).fetchall()[0][0]
+
+    @staticmethod
+    def page_cursor(rows: list[dict]) -> tuple[float, str] | None:
+        """Where the page after `rows` starts (pass as before=); None for an empty page."""
+        return (rows[-1]["created_at"], rows[-1]["id"]) if rows else None
 
     def costs(self, by: str = "day", **filters: Any) -> list[dict]:
         """Credits spent per day (local time), model or kind, with the same filters as history().

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -166,17 +166,29 @@ class Result:
 
 # -- generation ----------------------------------------------------------------------------------
 @dataclass
-class Plan:
-    """A request checked and priced without sending it: what `%runway cost` shows."""
+class Cost:
+    """What `%runway cost` shows: a request's plan (runway_nb.plan), its price and problems, nothing sent."""
 
     request: Request
-    body: dict
-    estimate: Any = None
-    problems: list[str] = field(default_factory=list)
+    plan: Any
+
+    @property
+    def body(self) -> dict:
+        """The wire body as checked and priced (local inputs as placeholder URLs)."""
+        return self.plan.preview
+
+    @property
+    def estimate(self) -> Any:
+        return self.plan.estimate
 
     @property
     def credits(self) -> int | None:
-        return None if self.estimate is None else self.estimate.credits
+        return self.plan.credits
+
+    @property
+    def problems(self) -> list[str]:
+        """The problems in the magic's terms: the option, then the full sentence."""
+        return [problem_text(p) for p in self.plan.problems]
 
     def __repr__(self) -> str:
         what = f"{self.request.model} {self.request.resource.replace('_', '-')}"
@@ -185,26 +197,17 @@ class Plan:
         else:
             e = self.estimate
             text = f"{what}: {credits_text(e.credits, e.dollars)} = {e.basis}"
-        from .validate import lint_prompt
-
-        advice = lint_prompt(self.body.get("promptText") or "", self.request.model)
-        return "\n".join([text, *(f"  problem: {p}" for p in self.problems), *(f"  advice: {a}" for a in advice)])
+        return "\n".join([text, *(f"  problem: {p}" for p in self.problems),
+                          *(f"  advice: {a}" for a in self.plan.advice)])
 
 
-def plan(req: Request) -> Plan:
-    """Validate and price a request locally, exactly as the client will (same body, same input length)."""
-    from . import media, pricing
-    from .validate import validate_body
-
-    body = req.preview()
-    problems = [problem_text(p) for p in validate_body(req.path, body)]
-    basis = catalog.MODELS[req.model].price.basis
-    seconds = media.input_seconds(req.fields.get(basis)) if basis else None
-    return Plan(req, body, pricing.estimate(req.model, body, input_seconds=seconds), problems)
+def plan(req: Request) -> Cost:
+    """Validate and price a request locally: the very plan submit() would send."""
+    return Cost(req, req.plan())
 
 
 def submit(session: Session, req: Request) -> Result:
-    """Check, budget, then create the task: one POST, or nothing at all when anything is wrong."""
+    """Plan (one check, one price), budget, then create the task: one POST, or nothing when anything is wrong."""
     from .errors import ValidationError
     from .journal import enabled as journal_enabled
 
@@ -226,8 +229,8 @@ def submit(session: Session, req: Request) -> Result:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            task = getattr(client, req.resource).create(**req.kwargs())
-        except ValidationError as exc:
+            task = client._create(p.plan)  # the wire body as planned: no keywords to translate back
+        except ValidationError as exc:  # a local input, judged from its bytes
             raise ArgsError("\n".join(problem_text(q) for q in exc.problems)) from None
     session.notes += [f"note: {w.message}" for w in caught if "sandbox" not in str(w.message)]
     result = session.result_factory(task, req, folder)

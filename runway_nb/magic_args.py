@@ -1,4 +1,4 @@
-"""Parsing for %runway: argv in, a plain `Request` out. Options come from catalog Params, never by hand.
+"""Parsing for %runway: argv in, a plain `Request` (wire fields) out. Options come from catalog Params.
 
 Nothing here talks to the network or to IPython, so every rule can be tested with plain strings.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import catalog, formats
-from .catalog import AUDIO, IMAGE, VIDEO
+from .catalog import IMAGE, VIDEO
 
 
 class ArgsError(ValueError):
@@ -387,13 +387,9 @@ def split_tag(spec: str) -> tuple[str, str | None]:
 
 
 # -- Namespace -> Request ------------------------------------------------------------------------
-PLACEHOLDER = {IMAGE: "https://example.com/input.png", VIDEO: "https://example.com/input.mp4",
-               AUDIO: "https://example.com/input.mp3"}
-
-
 @dataclass
 class Request:
-    """One generation, ready for the client: wire fields whose media values are still Python objects."""
+    """One generation: its wire fields (camelCase; media values still Python objects) and how to run it."""
 
     sub: str
     model: str
@@ -408,28 +404,21 @@ class Request:
         """The client attribute for the path: /v1/text_to_image -> text_to_image."""
         return self.path.rsplit("/", 1)[-1]
 
-    def kwargs(self) -> dict:
-        """SDK-style keywords (snake_case names; nested dicts keep wire keys, which the client accepts)."""
-        return {"model": self.model, **{catalog.Param(k, "text").python_name: v for k, v in self.fields.items()}}
+    def body(self) -> dict:
+        """The wire body, as the client sends it once its media are converted."""
+        return {"model": self.model, **self.fields}
+
+    def plan(self) -> Any:
+        """The request's plan (runway_nb.plan): checked and priced once, what the client sends."""
+        from . import plan
+
+        return plan.make(self.path, self.body())
 
     def preview(self) -> dict:
-        """The wire body with local media swapped for placeholder URLs: enough to validate and price."""
-        def swap(v, kind):
-            return v if isinstance(v, str) else PLACEHOLDER.get(media_kind(v) or kind, PLACEHOLDER[kind])
+        """The wire body with local media as placeholder URLs (plan.preview: the one rule)."""
+        from . import plan
 
-        body = {"model": self.model}
-        ep = catalog.endpoint_for(self.model, self.path, self.fields)
-        for k, v in self.fields.items():
-            p = ep.param(k) if ep else None
-            kind = (p.media or (IMAGE,))[0] if p else IMAGE
-            if isinstance(v, list):
-                v = [{**i, "uri": swap(i["uri"], kind)} if isinstance(i, dict) else swap(i, kind) for i in v]
-            elif isinstance(v, dict) and "uri" in v:
-                v = {**v, "uri": swap(v["uri"], v.get("type", kind))}
-            elif p is not None and p.type in MEDIA_TYPES:
-                v = swap(v, kind)
-            body[k] = v
-        return body
+        return plan.preview(self.body())[0]
 
 
 def to_request(ns: argparse.Namespace, cell: str | None, namespace, default_models: dict) -> Request:

@@ -15,6 +15,7 @@ Public names (the client calls these):
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import mimetypes
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from . import catalog, errors, formats, validate
+from . import catalog, errors, formats, shapes, validate
 from .validate import Problem
 
 PASS_THROUGH = ("https://", "runway://")
@@ -233,6 +234,10 @@ def _check_lengths(model: str, body: dict) -> None:
 
 async def prepare_body(path: str, body: dict, *, http: Any, data_uri_max: int | None = None) -> dict:
     """A wire body with every media field made wire-ready (a new dict; the input is not changed)."""
+    if catalog.endpoint_for(str(body.get("model", "")), path, body) is None:
+        derived = shapes.for_body(path, body)
+        if derived is not None:  # a model only the SDK's types describe: its shape says where media stand
+            return await _prepare_along(derived[1], body, http=http, data_uri_max=data_uri_max)
     out = dict(body)
     params = _params_by_name(str(body.get("model", "")), path, body)
     _check_lengths(str(body.get("model", "")), body)  # before any upload: nothing is sent for a bad input
@@ -262,6 +267,14 @@ async def prepare_body(path: str, body: dict, *, http: Any, data_uri_max: int | 
             out[name] = items
         else:
             out[name] = await one(value, name, kinds)
+    return out
+
+
+async def _prepare_along(shape: Any, body: dict, *, http: Any, data_uri_max: int | None) -> dict:
+    out = copy.deepcopy(body)
+    for where, kinds in shapes.media_fields(shape, body):
+        holder, key = shapes.slot(out, where)
+        holder[key] = await prepare(holder[key], field=where, kinds=kinds, http=http, data_uri_max=data_uri_max)
     return out
 
 

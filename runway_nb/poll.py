@@ -217,16 +217,37 @@ def learn(server: str, expected: float | None, before: float, after: float) -> N
 
 
 # -- the poller -------------------------------------------------------------------------------------
+class Pace:
+    """How a Poller paces its questions about a task: the schedule's knobs and the expected duration.
+
+    The default is for a task followed on its own; client.batch gives its tasks a pace that learns
+    from the batch's finished tasks (batch.BatchPace). `asked` hears of every status request made.
+    """
+
+    def policy(self, core: Any) -> Policy:
+        return POLICY
+
+    def typical(self, core: Any) -> float | None:
+        return core.typical
+
+    def asked(self, core: Any) -> None:
+        pass
+
+
+ALONE = Pace()
+
+
 class Poller:
     """Asks about one task on poll_schedule's timetable while anyone follows it.
 
     `core` gives samples, elapsed, typical, followed, terminal, next_deadline(), expire_waiters(),
-    refresh(), gone() and settle() (tasks.TaskCore). poke() wakes it early: a new waiter with an
-    earlier deadline, or the last follower leaving.
+    refresh(), gone() and settle() (tasks.TaskCore); `pace` says how often to ask. poke() wakes it
+    early: a new waiter with an earlier deadline, or the last follower leaving.
     """
 
-    def __init__(self, core: Any) -> None:
+    def __init__(self, core: Any, pace: Pace | None = None) -> None:
         self.core = core
+        self.pace = pace or ALONE
         self.task: asyncio.Task | None = None
         self._wake = asyncio.Event()
         self.retry_after: float | None = None
@@ -277,10 +298,11 @@ class Poller:
             self.core.settle(exc)
 
     async def _follow(self) -> None:
-        core = self.core
+        core, pace = self.core, self.pace
         while core.followed and not core.terminal:
             now = core.elapsed
-            due = now + poll_schedule(core.samples, now, typical=core.typical, retry_after=self.retry_after)
+            due = now + poll_schedule(core.samples, now, typical=pace.typical(core), retry_after=self.retry_after,
+                                      policy=pace.policy(core))
             deadline = core.next_deadline()
             wake = due if deadline is None else min(due, now + deadline - core.clock.now())
             await self._sleep(wake - now)
@@ -288,6 +310,7 @@ class Poller:
             if not core.followed or core.terminal or core.elapsed < due - 1e-6:
                 continue
             try:
+                pace.asked(core)
                 await core.refresh()
                 self.retry_after, self.failures = None, 0
             except _TRANSIENT as exc:  # http.py already retried; wait longer and keep following

@@ -5,8 +5,11 @@ One TaskCore per task holds the state and does the polling on the loop its HTTP 
 are two faces over it that differ only in how they run a coroutine. A task nobody follows (no
 wait, no events(), no on_change callback, no observer) is not polled at all.
 
-Cost: Runway's task JSON has no cost field. `cost_credits` is the catalog's estimate once the task
-SUCCEEDED (and for SAFETY.INPUT failures, which are not refunded), 0 for other failures, else None.
+Cost: Runway's answers carry `estimatedCost.credits` (the create call's and a waiting or running
+task's) and `cost.credits` once a task ended (runwayml 5.24.0). `estimated_credits` is the catalog's
+estimate, else the server's; `cost_credits` is the server's final cost when it gave one, else the
+estimate once the task SUCCEEDED (and for SAFETY.INPUT failures, which are not refunded), 0 for
+other failures, else None.
 """
 
 from __future__ import annotations
@@ -78,15 +81,25 @@ class TaskSnapshot:
         return data
 
 
+def _credits(cost: Any, default: float | None) -> float | None:
+    """{"credits": n} from the wire, as a whole number when it is one."""
+    credits = cost.get("credits") if isinstance(cost, dict) else None
+    if isinstance(credits, (int, float)) and not isinstance(credits, bool):
+        return int(credits) if float(credits).is_integer() else credits
+    return default
+
+
 class TaskCore:
     """One task's state and its poller; shared by the sync and async faces."""
 
     def __init__(self, http: Any, task_id: str, *, model: str | None = None, endpoint: str | None = None,
                  body: dict | None = None, estimate: Any = None, clock: Clock | None = None,
                  sandbox: bool = False, observers: Any = (), created_at: datetime | None = None,
-                 notify_created: bool = True) -> None:
+                 notify_created: bool = True, pace: poll.Pace | None = None,
+                 server_estimate: float | None = None) -> None:
         self.http, self.id, self.model, self.endpoint = http, str(task_id), model, endpoint
         self.body, self.estimate, self.sandbox = dict(body or {}), estimate, sandbox
+        self.server_estimate, self.server_cost = server_estimate, None  # what Runway said (credits)
         self.clock: Clock = clock or RealClock()
         self.status, self.progress, self.output = "PENDING", 0.0, []
         self.failure: str | None = None
@@ -102,7 +115,8 @@ class TaskCore:
         self._queues: set[asyncio.Queue] = set()
         self._waiters: list[tuple[float | None, asyncio.Future]] = []
         self._server = str(getattr(http, "base_url", ""))
-        self._poller = poll.Poller(self)
+        self.error: BaseException | None = None  # why it FAILED on this side (fail())
+        self._poller = poll.Poller(self, pace)
         if hasattr(http, "track"):
             http.track(self)  # closing the client stops this task's polling (stop())
         self.observers = list(observers)
@@ -152,8 +166,16 @@ class TaskCore:
         return None if end is None else max(0.0, end - self.elapsed)
 
     @property
-    def cost_credits(self) -> int | None:
+    def estimated_credits(self) -> float | None:
+        """The catalog's estimate, else the server's (a model no local price covers)."""
         credits = getattr(self.estimate, "credits", None)
+        return credits if credits is not None else self.server_estimate
+
+    @property
+    def cost_credits(self) -> float | None:
+        if self.server_cost is not None:
+            return self.server_cost
+        credits = self.estimated_credits
         if self.status == "SUCCEEDED" or (self.status == "FAILED" and (self.failure_code or "").startswith(
                 "SAFETY.INPUT")):
             return credits
@@ -163,13 +185,15 @@ class TaskCore:
         return TaskSnapshot(
             id=self.id, model=self.model, endpoint=self.endpoint, prompt=self.body.get("promptText"),
             status=self.status, progress=self.progress, created_at=self.created_at, elapsed=self.elapsed,
-            eta=self.eta, estimated_credits=getattr(self.estimate, "credits", None),
+            eta=self.eta, estimated_credits=self.estimated_credits,
             cost_credits=self.cost_credits, failure=self.failure, failure_code=self.failure_code,
             output=tuple(self.output), sandbox=self.sandbox)
 
     def _apply(self, wire: dict) -> None:
         """Take in one GET answer; tell everyone following if anything they show changed."""
         self.raw = dict(wire)
+        self.server_estimate = _credits(wire.get("estimatedCost"), self.server_estimate)
+        self.server_cost = _credits(wire.get("cost"), self.server_cost)
         before = (self.status, self.progress, tuple(self.output), self.failure, self.failure_code)
         status = normalize_status(wire.get("status"))
         if self.terminal and status != self.status:
@@ -256,9 +280,21 @@ class TaskCore:
         """It was cancelled or deleted (here, or elsewhere: a 404): CANCELLED, final."""
         if not self.terminal:
             self.status, self.failure = "CANCELLED", self.failure or why
-            self.samples.append(Sample(self.elapsed, self.status, self.progress))
-            self._finished = self.clock.now()
-            self._emit()
+            self._end()
+
+    def fail(self, error: BaseException) -> None:
+        """FAILED on this side: its create call was refused, or it cannot be followed (e.g. a 401);
+        `failure_code` is CLIENT.<error class>, `error` the exception itself."""
+        if not self.terminal:
+            self.error, self.status = error, "FAILED"
+            self.failure = getattr(error, "message", None) or str(error)
+            self.failure_code = f"CLIENT.{type(error).__name__}"
+            self._end()
+
+    def _end(self) -> None:
+        self.samples.append(Sample(self.elapsed, self.status, self.progress))
+        self._finished = self.clock.now()
+        self._emit()
 
     # -- what the faces call ----------------------------------------------------------------------
     async def refresh(self) -> TaskCore:

@@ -7,23 +7,28 @@ catalog.py (Param.type, choices, min/max, media, positions, max_len, item counts
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from . import catalog, formats
+from . import catalog, formats, shapes
 from .formats import A_KIND
 from .formats import join_or as _or
+from .problems import (
+    Problem,
+    UnknownField,
+    _brief,
+    _choices,
+    _close,
+    _kind_of,
+    _same,
+    _show,
+    _wrong,
+    utf16_len,
+)
 
-
-class Problem(NamedTuple):
-    """One thing wrong with a body. `value` is as given, shortened when long (never a whole data URI)."""
-
-    field: str
-    value: object
-    message: str
+__all__ = ["Problem", "UnknownField", "validate_body", "utf16_len", "lint_prompt", "problems_as_error_body"]
 
 
 class _Ctx(NamedTuple):
@@ -37,62 +42,6 @@ class _Ctx(NamedTuple):
 _TAG = re.compile(catalog.REFERENCE_TAG_PATTERN)
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]*)")  # not e-mail addresses: a@b.com
 _VOICE_TYPE = catalog.VOICE_TYPE
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, as the API counts it: an emoji outside the BMP counts 2."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-# -- showing values and choices -----------------------------------------------------------------
-def _brief(value: object) -> object:
-    """The value, with long strings cut (a data URI keeps its first 40 characters and its size)."""
-    if isinstance(value, str):
-        return formats.shorten(value)
-    if isinstance(value, dict):
-        return {k: _brief(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_brief(v) for v in value]
-    return value
-
-
-def _show(value: object) -> str:
-    return repr(_brief(value))
-
-
-def _choices(choices, budget: int = 200) -> str:
-    """'a, b or c'; a long list is cut to what fits the budget and says how many there are."""
-    text = _or(choices)
-    if len(text) <= budget:
-        return text
-    shown: list[str] = []
-    for c in map(str, choices):
-        if sum(len(s) + 2 for s in shown) + len(c) > budget - 40:
-            break
-        shown.append(c)
-    return f"one of {', '.join(shown)}, … ({len(choices)} in all)"
-
-
-def _close(value: object, names, near: bool = True) -> str | None:
-    """The name `value` most likely meant: same letters ignoring case and underscores, else a near miss."""
-    if not isinstance(value, str):
-        return None
-    names = [str(n) for n in names]
-    squash = value.replace("_", "").lower()
-    same = [n for n in names if n.replace("_", "").lower() == squash]
-    return (same or (difflib.get_close_matches(value, names, n=1, cutoff=0.6) if near else []) or [None])[0]
-
-
-def _kind_of(v: object) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-             dict: "an object", type(None): "null"}
-    return next((n for t, n in names.items() if isinstance(v, t)), f"a {type(v).__name__}")
-
-
-def _wrong(field: str, v: object, allowed: str) -> Problem:
-    if v is None:
-        return Problem(field, None, f"{field} is null; omit it or give {allowed}")
-    return Problem(field, _brief(v), f"{field} {_show(v)} is {_kind_of(v)}; give {allowed}")
 
 
 def _range(p: catalog.Param) -> str:
@@ -132,17 +81,30 @@ def validate_body(path: str, body: dict) -> list[Problem]:
     """Every problem with one wire body for `path`; an empty list means the API would take it."""
     if not isinstance(body, dict):
         return [Problem("", _brief(body), f"the request body is {_kind_of(body)}; send a JSON object")]
+    model_id = body.get("model")
+    if path not in catalog.ENDPOINTS or (isinstance(model_id, str) and catalog.get_model(model_id) is None):
+        derived = shapes.for_body(path, body)  # a model or operation only the SDK's types describe
+        if derived is not None:
+            label, shape = derived
+            return shapes.problems(shape, body, "", label)
     if path not in catalog.ENDPOINTS:
         return [Problem("", path, f"{path!r} is not an endpoint runway_nb knows; use {_or(catalog.ENDPOINTS)}")]
-    model_id = body.get("model")
     problem = _model_problem(path, model_id)
     if problem:
         return [problem]
     endpoint = catalog.endpoint_for(model_id, path, body)  # a text-only image_to_video body: text_to_video
     label = f"{model_id} {endpoint.path.rsplit('/', 1)[-1].replace('_', '-')}"
     ctx = _Ctx(catalog.MODELS[model_id], label if endpoint.path == path else f"{label} (no promptImage given)")
-    problems = [_unknown(ctx, "", key, value, [p.name for p in endpoint.params])
-                for key, value in body.items() if key != "model" and endpoint.param(key) is None]
+    newer = shapes.for_body(endpoint.path, body)  # fields the SDK gained since the hand-kept table
+    newer_fields = newer[1]["fields"] if newer is not None else {}
+    problems = []
+    for key, value in body.items():
+        if key == "model" or endpoint.param(key) is not None:
+            continue
+        if key in newer_fields:  # e.g. gen4.5's outputFormat, veo3.1's seed: judged by the SDK's shape
+            problems += shapes.problems(newer_fields[key]["shape"], value, key, label)
+        else:
+            problems.append(_unknown(ctx, "", key, value, [p.name for p in endpoint.params] + list(newer_fields)))
     for p in endpoint.params:
         if p.name in body:
             problems.extend(_CHECKS[p.type](ctx, p, p.name, body[p.name]))
@@ -154,7 +116,7 @@ def validate_body(path: str, body: dict) -> list[Problem]:
 
 
 def _model_problem(path: str, model_id: object) -> Problem | None:
-    accepted = _or(catalog.models_on(path))
+    accepted = _or(dict.fromkeys((*catalog.models_on(path), *shapes.models_on(path))))
     if model_id is None:
         return Problem("model", None, f"model is required; {path} accepts {accepted}")
     if not isinstance(model_id, str):
@@ -181,7 +143,7 @@ def _unknown(ctx: _Ctx, prefix: str, key: object, value: object, names: list[str
         tail = f"it belongs to {_or(elsewhere)}"
     else:
         tail = f"accepted: {_or((['model'] if not prefix else []) + names)}"
-    return Problem(field, _brief(value), f"field {field!r} is not accepted by {ctx.label}; {tail}")
+    return UnknownField(field, _brief(value), f"field {field!r} is not accepted by {ctx.label}; {tail}")
 
 
 def _shape(ctx: _Ctx, field: str, v: object, required: tuple, optional: tuple = ()) -> Iterator[Problem]:
@@ -216,14 +178,6 @@ def _choice(ctx: _Ctx, field: str, v: object, choices: tuple) -> Iterator[Proble
     if (hint := _close(v, choices)) is not None:
         msg += f" (did you mean {hint}?)"
     yield Problem(field, _brief(v), msg)
-
-
-def _same(v: object, c: object) -> bool:
-    if isinstance(v, bool) or isinstance(c, bool):
-        return v is c
-    if isinstance(v, float) and isinstance(c, int):
-        return v.is_integer() and int(v) == c
-    return type(v) is type(c) and v == c
 
 
 def _number(ctx: _Ctx, p: catalog.Param, field: str, v: object, integer: bool = False) -> Iterator[Problem]:

@@ -67,7 +67,8 @@ class JupyterServer:
     """`jupyter lab` or `jupyter notebook` (7) in a subprocess, token off, on a free loopback port.
 
     `python` names the environment: its bin/jupyter runs the server, its bin/ leads PATH, and kernels run
-    on it. `env` is laid over this process's environment; a None value removes that variable.
+    on it. `env` is laid over this process's environment; a None value removes that variable; a PATH in
+    it replaces this process's PATH (after the environment's bin/).
     """
 
     def __init__(self, app: str, root_dir: Path, home: Path, env: Mapping[str, str | None], *,
@@ -89,7 +90,7 @@ class JupyterServer:
             "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
             "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
             "JUPYTER_PLATFORM_DIRS": "1",
-            "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH') or os.environ.get('PATH', '')}",
         }
         self.env = {k: v for k, v in merged.items() if v is not None}
         app_class = {"lab": "LabApp", "notebook": "JupyterNotebookApp"}[app]

@@ -130,6 +130,7 @@ class Accounts:
         self._ledger.append((self._engine.wall(now), task.model, task.credits))
 
     def refund(self, task, now: float) -> None:
+        task.refunded = task.credits
         self.balance += task.credits
         self.refunded += task.credits
         self._ledger.append((self._engine.wall(now), task.model, -task.credits))

@@ -23,6 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from .. import catalog
+from ..catalog import api
 from .engine import Engine, Refusal
 from .faults import Action
 from .uploads import BadForm, FormTooLarge, UploadRejected, read_form
@@ -125,9 +126,10 @@ def create_app(engine: Engine | None = None, **engine_kwargs) -> Starlette:
         async def create(request: Request) -> Response:
             async def call() -> Response:
                 body = await _body(request)
-                return _json({"id": await run_in_threadpool(engine.create_task, path, body)})
+                task_id = await run_in_threadpool(engine.create_task, path, body)
+                return _json(engine.create_response(task_id))
             return await gate(request, True, call)
-        return Route(path, create, methods=["POST"], name=path.rsplit("/", 1)[-1])
+        return Route(path, create, methods=["POST"], name=path.removeprefix("/v1/"))
 
     async def get_task(request: Request) -> Response:
         async def call() -> Response:
@@ -211,7 +213,8 @@ def create_app(engine: Engine | None = None, **engine_kwargs) -> Starlette:
             if owned:
                 await run_in_threadpool(engine.close)
 
-    routes = [create_route(p) for p in catalog.ENDPOINTS] + [
+    task_paths = dict.fromkeys([*catalog.ENDPOINTS, *(op.path for op in api.operations().values() if op.creates_task)])
+    routes = [create_route(p) for p in task_paths] + [
         Route("/v1/tasks/{id}", get_task, methods=["GET"]),
         Route("/v1/tasks/{id}", delete_task, methods=["DELETE"]),
         Route("/v1/uploads", create_upload, methods=["POST"]),

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .. import catalog, formats, pricing, validate
 from ..clock import RealClock
+from . import derived as _derived
 from . import inputs as _inputs
 from . import outputs as _outputs
 from .accounts import Accounts, Refusal
@@ -121,25 +122,36 @@ class Engine:
             problems = validate.validate_body(path, body)
             if problems:
                 raise Refusal(400, validate.problems_as_error_body(problems))
-            model = catalog.MODELS[body["model"]]
-            endpoint = catalog.endpoint_for(model.id, path, body)
-            media = self._open_inputs(model, endpoint, body)
-            credits = pricing.estimate(model.id, body, input_seconds=_outputs.input_seconds(model, media)).credits
+            derived = _derived.lookup(path, body)
+            if derived is None:
+                model = catalog.MODELS[body["model"]]
+                endpoint = catalog.endpoint_for(model.id, path, body)
+                key, media = model.id, self._open_inputs(model, endpoint, body)
+                credits = pricing.estimate(model.id, body, input_seconds=_outputs.input_seconds(model, media)).credits
+            else:  # a model or operation only the SDK's types describe
+                key, media = derived.key, self._open_derived_inputs(derived, body)
+                seed = body["seed"] if isinstance(body.get("seed"), int) else 0
+                credits = _derived.credits(derived, _derived.plan(None, derived, body, media, seed))
             synth = self.synth
             with self._lock:
                 now = self.clock.now()
                 self._advance(now)
-                self.accounts.check_create(model.id, credits, now)
+                self.accounts.check_create(key, credits, now)
                 rng = random.Random(f"{self.seed}:{len(self._tasks)}")  # the n-th task always plans alike
                 seed = body["seed"] if isinstance(body.get("seed"), int) else rng.randrange(2**32)
-                plan = _outputs.plan(synth, model, endpoint, body, media, seed)
-                pending, run, curve = timing(model.id, plan.seconds, self.time_scale, rng)
+                if derived is None:
+                    plan = _outputs.plan(synth, model, endpoint, body, media, seed)
+                    typical = catalog.typical_seconds(key, plan.seconds)
+                else:
+                    plan = _derived.plan(synth, derived, body, media, seed)
+                    typical = _derived.typical_seconds(derived, plan.seconds)
+                pending, run, curve = timing(typical, self.time_scale, rng)
                 fault = self.faults.on_task()
                 fault = fault._replace(extra_throttle=fault.extra_throttle * self.time_scale)
-                task = Task(str(uuid.uuid4()), model.id, brief(body), plan, now, self.wall(now), credits, fault,
+                task = Task(str(uuid.uuid4()), key, brief(body), plan, now, self.wall(now), credits, fault,
                             pending, run, curve, media)
                 self._tasks[task.id] = task
-                self._queues.setdefault(model.id, []).append(task)
+                self._queues.setdefault(key, []).append(task)
                 self.accounts.charge(task, now)
                 self._advance(now)
                 return task.id
@@ -147,6 +159,12 @@ class Engine:
             with self._lock:
                 self.counters["refused"] += 1
             raise
+
+    def create_response(self, task_id: str) -> dict:
+        """The create call's answer (SDK 5.24.0 *CreateResponse): the id and the most it may charge."""
+        with self._lock:
+            task = self._tasks[task_id]
+            return {"id": task.id, "estimatedCost": {"credits": task.credits}}
 
     def _open_inputs(self, model: catalog.Model, endpoint: catalog.Endpoint, body: dict) -> list:
         out = []
@@ -159,6 +177,12 @@ class Engine:
             raise Refusal(400, validate.problems_as_error_body([e.problem])) from None
         return out
 
+    def _open_derived_inputs(self, derived: _derived.Derived, body: dict) -> list:
+        try:
+            return _derived.open_inputs(derived, body, self._lookup_upload)
+        except _inputs.InputRefused as e:
+            raise Refusal(400, validate.problems_as_error_body([e.problem])) from None
+
     def _lookup_upload(self, uri: str) -> Path | None:
         with self._lock:
             return self.uploads.lookup(uri)
@@ -170,7 +194,7 @@ class Engine:
             self._advance(now)
             task = self._find(task_id)
             status = task.status(now)
-            wire = {"id": task.id, "status": status, "createdAt": iso(task.wall)}
+            wire = {"id": task.id, "status": status, "createdAt": iso(task.wall), **task.cost(status)}
             if status == "RUNNING":
                 wire["progress"] = task.progress(now)
             elif status == "SUCCEEDED":

@@ -13,7 +13,6 @@ import random
 import time
 from dataclasses import dataclass, field, replace
 
-from .. import catalog
 from .faults import TaskFault
 from .outputs import Plan
 
@@ -53,6 +52,16 @@ class Task:
     outputs: list[str] = field(default_factory=list)
     deleted: bool = False
     failure_code: str | None = None
+    refunded: int = 0  # credits given back (cancelled before it ran, or failed on Runway's side)
+
+    def cost(self, status: str) -> dict:
+        """The wire's money field (SDK 5.24.0): `estimatedCost` while waiting or running, `cost` once ended.
+
+        estimatedCost is "the maximum credits this task may charge"; cost is the final charge, 0 when
+        fully refunded."""
+        if status in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return {"cost": {"credits": int(self.credits - self.refunded)}}
+        return {"estimatedCost": {"credits": self.credits}}
 
     @property
     def eligible(self) -> float:
@@ -95,9 +104,9 @@ def iso(wall: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 
-def timing(model_id: str, output_seconds: float, time_scale: float, rng: random.Random) -> tuple[float, float, tuple]:
-    """(pending, running, progress curve) in clock seconds for one task: typical time x a spread."""
-    total = catalog.typical_seconds(model_id, output_seconds) * time_scale
+def timing(typical: float, time_scale: float, rng: random.Random) -> tuple[float, float, tuple]:
+    """(pending, running, progress curve) in clock seconds for one task: its typical time x a spread."""
+    total = typical * time_scale
     total *= min(1.8, max(0.6, rng.lognormvariate(0, 0.2)))
     pending = total * rng.uniform(0.03, 0.12)
     return pending, total - pending, curve(rng)

@@ -1,9 +1,9 @@
-"""The form's draft -> what validation, pricing, the client and "copy as code" need. Pure functions.
+"""The form's draft -> the wire body its plan is made from, and "copy as code". Pure functions.
 
 A draft is {model, endpoint, body}: body is the wire body (camelCase) as the page built it, where a
-file the person uploaded stands as the string "upload:<id>". Validation and pricing see a placeholder
-URL of the file's kind in its place (the bytes are checked once, when they arrive); the client gets
-the stored file's path, which it turns into a data URI or an upload itself.
+file the person uploaded stands as the string "upload:<id>". The plan (runway_nb.plan) gets the
+stored file's path in its place, a local input like any other: validated and priced as a placeholder,
+turned into a data URI or an upload by the client when sent.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from typing import Any
 from .. import catalog
 
 UPLOAD = "upload:"
-PLACEHOLDER = {"image": "https://example.com/input.png", "video": "https://example.com/input.mp4",
-               "audio": "https://example.com/input.mp3"}
 
 
 @dataclass
@@ -55,16 +53,8 @@ def substitute(value: Any, swap: Callable[[Upload | None, str], Any], uploads: M
     return value
 
 
-def preview_body(draft: Mapping, uploads: Mapping[str, Upload]) -> dict:
-    """The wire body with uploads as placeholder URLs of their kind: enough to validate and price."""
-    def swap(up: Upload | None, ref: str) -> str:
-        return PLACEHOLDER.get(up.kind if up else "", ref)
-
-    return {"model": draft.get("model"), **substitute(dict(draft.get("body") or {}), swap, uploads)}
-
-
 def call_body(draft: Mapping, uploads: Mapping[str, Upload]) -> dict:
-    """The body for the client: uploads as their stored paths."""
+    """The wire body for the plan and the client: uploads as their stored paths."""
     return substitute(dict(draft.get("body") or {}), lambda up, ref: up.path if up else ref, uploads)
 
 

@@ -56,7 +56,7 @@ def run_html(run: Mapping) -> str:
     if outputs:
         return result_html(outputs, task)
     failure = failure_line(task)
-    fail = f'<div style="color:#d32f2f">{_e(failure)}</div>' if failure else ""
+    fail = f'<div style="color:color-mix(in srgb,#d32f2f 65%,currentColor)">{_e(failure)}</div>' if failure else ""
     return (f'<div class="runway-nb-task" style="font-family:var(--jp-ui-font-family,sans-serif);font-size:13px;'
             f'margin:4px 0"><div>{_e(task_line(task))}</div>{fail}</div>')
 

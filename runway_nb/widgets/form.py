@@ -2,10 +2,11 @@
 type, press Generate, and watch the task below (each run drawn by the TaskView front end).
 
 Traffic: the catalog goes to the page once (trait `catalog`); the page writes its draft (trait
-`draft`, debounced) and Python answers in `check` (validate.validate_body's problems, the prompt
-linter's warnings, pricing.estimate, and the equivalent %runway line and Python call). Files travel
-as message buffers in chunks (a server's websocket may cap one message at 10 MB), are written to a
-temporary folder, and are named in the draft as "upload:<id>"; no trait ever holds their bytes.
+`draft`, debounced) and Python answers in `check` from the draft's plan (runway_nb.plan: its problems,
+the prompt linter's warnings, its estimate) and the equivalent %runway line and Python call; Generate
+hands that same plan to the client. Files travel as message buffers in chunks (a server's websocket
+may cap one message at 10 MB), are written to a temporary folder, and are named in the draft as
+"upload:<id>"; no trait ever holds their bytes.
 """
 
 from __future__ import annotations
@@ -81,23 +82,23 @@ class GenerateForm(anywidget.AnyWidget):
 
     def examine(self, draft: dict) -> dict:
         """Problems, warnings, cost and code for a draft (what the page shows under the fields)."""
-        from .. import pricing, validate
+        return self._examine(draft)[0]
 
-        body = _draft.preview_body(draft, self._uploads)
-        path = draft.get("endpoint") or ""
-        problems = [{"field": p.field, "message": p.message} for p in validate.validate_body(path, body)]
+    def _examine(self, draft: dict) -> tuple[dict, Any]:
+        """The draft's check (for the page) and its plan (runway_nb.plan: what Generate sends)."""
+        from .. import plan as planning
+
+        body = {"model": draft.get("model"), **_draft.call_body(draft, self._uploads)}
+        plan = planning.make(draft.get("endpoint") or "", body,
+                             input_seconds=_draft.input_seconds(draft, self._uploads))
+        problems = [{"field": p.field, "message": p.message} for p in plan.problems]
         for field, up in self._upload_fields(draft):
             if up is None or up.error:
                 problems.append({"field": field, "message": up.error if up else f"{field}: the file was not received"})
-        model_id = draft.get("model") or ""
-        estimate = None
-        with contextlib.suppress(Exception):  # an incomplete draft may not be priceable yet
-            e = pricing.estimate(model_id, body, input_seconds=_draft.input_seconds(draft, self._uploads))
-            estimate = {"credits": e.credits, "dollars": e.dollars, "basis": e.basis}
-        prompt = body.get("promptText")
-        warnings = validate.lint_prompt(prompt, model_id) if isinstance(prompt, str) and prompt else []
+        e = plan.estimate
+        estimate = None if e is None else {"credits": e.credits, "dollars": e.dollars, "basis": e.basis}
         code = {"magic": _draft.magic_line(draft, self._uploads), "python": _draft.python_code(draft, self._uploads)}
-        return {"problems": problems, "warnings": warnings, "estimate": estimate, "code": code}
+        return {"problems": problems, "warnings": list(plan.advice), "estimate": estimate, "code": code}, plan
 
     def _upload_fields(self, draft: dict) -> list[tuple[str, _draft.Upload | None]]:
         found: list[tuple[str, _draft.Upload | None]] = []
@@ -176,20 +177,16 @@ class GenerateForm(anywidget.AnyWidget):
     def generate(self, draft: dict | None = None) -> Future | None:
         """Check the draft; if it is clean, create the task on the worker pool (the returned Future)
         and show its view. None when the draft has problems (they are in `check`)."""
-        draft = dict(draft or self.draft)
-        self.check = result = self.examine(draft)
-        if result["problems"]:
+        self.check, plan = self._examine(dict(draft or self.draft))
+        if self.check["problems"]:
             self.notice = "fix the fields marked above first"
             return None
         self.notice, self.busy = "", True
-        return POOL.submit(self._create, draft, running_loop() or self._loop)
+        return POOL.submit(self._create, plan, running_loop() or self._loop)
 
-    def _create(self, draft: dict, loop: Any = None) -> None:
+    def _create(self, plan: Any, loop: Any = None) -> None:
         try:
-            resource = getattr(self.client, (draft.get("endpoint") or "").rsplit("/", 1)[-1])
-            body = _draft.call_body(draft, self._uploads)
-            kwargs = {catalog.Param(k, "text").python_name: v for k, v in body.items()}
-            task = settle(resource.create(model=draft.get("model"), **kwargs), loop)  # AsyncRunwayML too
+            task = settle(self.client._create(plan), loop)  # the planned wire body; AsyncRunwayML too
         except Exception as exc:
             self.notice = f"{type(exc).__name__}: {exc}"
             return

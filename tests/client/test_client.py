@@ -313,11 +313,11 @@ def test_local_files_bytes_and_arrays_become_data_uris(sandbox, tmp_path):
 def test_the_first_check_sets_local_inputs_aside():
     import numpy as np
 
-    from runway_nb._wire import PLACEHOLDER, without_local_media
+    from runway_nb.plan import PLACEHOLDER, preview
 
     body = {"model": "act_two", "ratio": "1:1", "character": np.zeros(3), "reference": {"type": "video", "uri": b"x"},
             "promptImage": [{"uri": IMG, "position": "first"}, {"uri": "/tmp/a.png", "position": "last"}]}
-    stand_in, replaced = without_local_media(body)
+    stand_in, replaced = preview(body)
     assert replaced == {"character", "reference.uri", "promptImage.1.uri"} and stand_in["ratio"] == "1:1"
     assert stand_in["character"] == PLACEHOLDER and stand_in["reference"] == {"type": "video", "uri": PLACEHOLDER}
     assert stand_in["promptImage"][0]["uri"] == IMG and body["reference"]["uri"] == b"x"  # the input is untouched

@@ -1,4 +1,4 @@
-"""Conformance: the official runwayml 4.18.0 SDK, strict response validation on, against a served sandbox.
+"""Conformance: the official runwayml 5.24.0 SDK, strict response validation on, against a served sandbox.
 
 The sandbox here is the real thing (uvicorn on loopback, real synthesis), so every output is downloaded
 and decoded. Two sandboxes: `sandbox` runs on real time at a tiny time_scale (tasks end as soon as

@@ -29,10 +29,13 @@ def test_a_task_is_charged_and_shows_in_usage(client):
     """1 credit per 50 characters of speech (contract §9), rounded up; usage shows today's net amount."""
     text = "Hello, welcome to RunwayML! " * 3
     before = client.organization.retrieve()
-    client.text_to_speech.create(model="eleven_multilingual_v2", prompt_text=text,
-                                 voice={"type": "runway-preset", "preset_id": "Maya"}).wait_for_task_output(timeout=60)
+    created = client.text_to_speech.create(model="eleven_multilingual_v2", prompt_text=text,
+                                           voice={"type": "runway-preset", "preset_id": "Maya"})
+    task = created.wait_for_task_output(timeout=60)
     after = client.organization.retrieve()
     assert before.credit_balance - after.credit_balance == math.ceil(len(text) / 50)
+    # 5.24.0: the create answer says the most it may charge; the finished task, what it did charge.
+    assert created.estimated_cost.credits == task.cost.credits == math.ceil(len(text) / 50)
     model = "eleven_multilingual_v2"
     assert after.usage.models[model].daily_generations == before.usage.models[model].daily_generations + 1
 

@@ -1,9 +1,11 @@
 """Every Python example of the seed guide, with its exact arguments, through the official SDK.
 
 Each runs create(...).wait_for_task_output() to SUCCEEDED and its output is downloaded and decoded.
-The guide's text-only calls to image_to_video are refused by SDK 4.18.0 itself (prompt_image is
-required client-side); for those the refusal is pinned, then the very wire body goes out through the
-SDK's low-level client.post, as the guide's cURL example sends it.
+The guide's text-only calls to image_to_video are refused by the SDK itself (prompt_image is
+required client-side, in 5.24.0 as in 4.18.0); for those the refusal is pinned, then the very wire body
+goes out through the SDK's low-level client.post, as the guide's cURL example sends it. `veo3` and
+`gen4_aleph` are no longer in 5.24.0's request types, but the SDK does not check Literal values at run
+time: it sends them, and the sandbox keeps serving them for these examples.
 """
 
 from __future__ import annotations
@@ -113,11 +115,11 @@ TEXT_ONLY_EXAMPLES = [
         video("1280:720", 8, audio=True)),
 ]
 
-# What runwayml 4.18.0's @required_args says when prompt_image is missing (pinned: a change is news).
+# What runwayml 5.24.0's @required_args says when prompt_image is missing (pinned: a change is news).
 SDK_REFUSAL = (
     "Missing required arguments; Expected either ('duration', 'model', 'prompt_image', 'prompt_text' and "
-    "'ratio'), ('model', 'prompt_image' and 'ratio'), ('model', 'prompt_image' and 'prompt_text'), "
-    "('model' and 'prompt_image') or ('duration', 'model', 'prompt_image' and 'ratio') arguments to be given"
+    "'ratio'), ('model', 'prompt_image' and 'ratio'), ('model' and 'prompt_image') or ('model', "
+    "'prompt_image' and 'prompt_text') arguments to be given"
 )
 
 

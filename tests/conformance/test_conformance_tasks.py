@@ -20,13 +20,14 @@ from runway_nb import catalog
 from runway_nb.sandbox import FaultProfile
 
 BASE = {"id", "status", "createdAt"}
+WAITING, ENDED = BASE | {"estimatedCost"}, BASE | {"cost"}  # 5.24.0: the most it may charge / the final charge
 SHAPES = {  # status -> (SDK model, exact wire keys)
-    "THROTTLED": (Throttled, BASE),
-    "PENDING": (Pending, BASE),
-    "RUNNING": (Running, BASE | {"progress"}),
-    "SUCCEEDED": (Succeeded, BASE | {"output"}),
-    "FAILED": (Failed, BASE | {"failure", "failureCode"}),
-    "CANCELLED": (Cancelled, BASE),
+    "THROTTLED": (Throttled, WAITING),
+    "PENDING": (Pending, WAITING),
+    "RUNNING": (Running, WAITING | {"progress"}),
+    "SUCCEEDED": (Succeeded, ENDED | {"output"}),
+    "FAILED": (Failed, ENDED | {"failure", "failureCode"}),
+    "CANCELLED": (Cancelled, ENDED),
 }
 RATIO = "720:720"  # gen4_image at 720:720: synthesis takes milliseconds
 
@@ -105,6 +106,10 @@ def test_every_status_parses_strictly(clocked, clocked_client, status):
         assert 0.0 <= task.progress <= 1.0
     if status == "SUCCEEDED":
         check_succeeded(task, image(RATIO))
+    # gen4_image at a 720p ratio: 5 credits; a FAILED INTERNAL.BAD_OUTPUT and a CANCELLED-while-PENDING
+    # task are refunded in full ("Fully refunded tasks report 0").
+    money = task.cost.credits if "cost" in keys else task.estimated_cost.credits
+    assert money == {"FAILED": 0, "CANCELLED": 0}.get(status, 5)
 
 
 def test_one_task_goes_throttled_pending_running_succeeded(clocked, clocked_client):
@@ -136,8 +141,22 @@ def test_failed_task_carries_its_code_and_wait_raises(clocked, clocked_client, c
     assert e.value.task_details.id == task_id and e.value.task_details.failure_code == code
 
 
+@pytest.mark.parametrize("status, charged", [("PENDING", False), ("RUNNING", True)])
+def test_a_cancelled_task_reports_what_it_cost(clocked, clocked_client, status, charged):
+    """5.24.0, tasks.delete: a cancellation that observes RUNNING refunds nothing; `cost` is the final charge,
+    0 when fully refunded."""
+    task_id = MAKE[status](clocked, clocked_client)
+    estimate = clocked_client.tasks.retrieve(task_id).estimated_cost.credits
+    before = clocked_client.organization.retrieve().credit_balance
+    clocked.engine.cancel_task(task_id)
+    task = clocked_client.tasks.retrieve(task_id)
+    assert isinstance(task, Cancelled) and estimate == 5  # gen4_image at a 720p ratio
+    assert task.cost.credits == (estimate if charged else 0)
+    assert clocked_client.organization.retrieve().credit_balance == before + (0 if charged else estimate)
+
+
 def test_sync_wait_does_not_stop_on_cancelled(clocked, clocked_client):
-    """SDK 4.18.0's sync wait ignores CANCELLED and polls until its timeout (the async one raises)."""
+    """SDK 5.24.0's sync wait (as 4.18.0's) ignores CANCELLED and polls until its timeout (the async one raises)."""
     task = clocked_client.tasks.retrieve(cancelled(clocked, clocked_client))
     with pytest.raises(runwayml.TaskTimeoutError) as e:
         task.wait_for_task_output(timeout=0.1)

@@ -54,6 +54,32 @@ def test_budget_and_invalid_requests_send_nothing(session, sandbox):
     assert sandbox.stats()["created"] == n
 
 
+@pytest.mark.parametrize("line", ["video --duration 2 a tram", "video --image {png} --duration 5 a tram"])
+def test_one_call_is_checked_and_priced_once(session, sandbox, media, monkeypatch, line):
+    """The plan is made once: the client sends it without checking or pricing the body again (the
+    served sandbox, in this process too, does its own: its calls are not counted)."""
+    import sys
+    from collections import Counter
+
+    from runway_nb import pricing, validate
+
+    calls: Counter = Counter()
+
+    def counted(name, real):
+        def wrapper(*args, **kw):
+            if not sys._getframe(1).f_globals["__name__"].startswith("runway_nb.sandbox"):
+                calls[name] += 1
+            return real(*args, **kw)
+        return wrapper
+
+    monkeypatch.setattr(validate, "validate_body", counted("validate", validate.validate_body))
+    monkeypatch.setattr(pricing, "estimate", counted("price", pricing.estimate))
+    r = act.submit(session, req(line.format(png=media / "face.png")))
+    assert dict(calls) == {"validate": 1, "price": 1}
+    assert r.task.snapshot().estimated_credits == (24 if "--image" not in line else 60)
+    assert act.wait(r, 6000) == "done"
+
+
 def test_detach_keeps_following(session, monkeypatch):
     r = act.submit(session, req("video --duration 2 a tram"))
     monkeypatch.setattr(type(r.task), "wait", lambda self, timeout=600: (_ for _ in ()).throw(KeyboardInterrupt))

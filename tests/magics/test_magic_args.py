@@ -33,7 +33,7 @@ def test_text_to_video_fills_required_defaults_and_routes():
     r = request("video a red fox --duration 3")
     assert (r.model, r.path) == ("gen4.5", "/v1/text_to_video")
     assert r.fields == {"promptText": "a red fox", "duration": 3, "ratio": "1280:720"}
-    assert r.kwargs() == {"model": "gen4.5", "prompt_text": "a red fox", "duration": 3, "ratio": "1280:720"}
+    assert r.body() == {"model": "gen4.5", "promptText": "a red fox", "duration": 3, "ratio": "1280:720"}
 
 
 def test_keyframes_and_bools(tmp_path):

@@ -7,6 +7,10 @@ package index: what `pip install runway_nb[lab]` gives a user. In that venv each
 the bundled file inside site-packages, and the venv's own JupyterLab, opened in Debian's Chromium
 (tests/lab_driver.py, shared with tests/browser/), must run a notebook that imports runway_nb from
 site-packages, generates an image with the embedded sandbox and shows the widgets.
+
+Node.js is needed only to build the wheel. The install and the JupyterLab that renders the widgets run
+with a PATH from which node, npm and their kin are gone (the venv's bin/ and a folder of links to every
+other tool on this machine's PATH), as on a user's machine without Node.js.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ _NOT_IN_A_CLONE = shutil.ignore_patterns(".git", ".venv", "node_modules", "dist"
 def _not_in_a_clone(folder: str, names: list[str]) -> set[str]:
     bundles = {n for n in names if n.endswith(".js")} if Path(folder) == REPO / "runway_nb" / "static" else set()
     return set(_NOT_IN_A_CLONE(folder, names)) | bundles
+
+
+NODE_TOOLS = {"node", "nodejs", "npm", "npx", "corepack", "yarn", "yarnpkg", "pnpm", "pnpx"}
 
 
 def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
@@ -80,12 +87,34 @@ def test_the_wheel_carries_one_bundle_per_widget_and_no_sources(wheel):
 
 
 @pytest.fixture(scope="module")
-def installed(wheel, tmp_path_factory) -> Path:
+def no_node_path(tmp_path_factory) -> str:
+    """A PATH holding every tool of this process's PATH except Node.js and its package managers: one folder
+    of links (the first of each name, as the shell would find it)."""
+    tools = tmp_path_factory.mktemp("bin-without-node")
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        if not os.path.isdir(folder):
+            continue
+        for entry in os.scandir(folder):
+            link = tools / entry.name
+            if entry.name in NODE_TOOLS or link.exists() or link.is_symlink():
+                continue
+            if entry.is_file() and os.access(entry.path, os.X_OK):
+                link.symlink_to(entry.path)
+    path = str(tools)
+    assert shutil.which("python3", path=path), "the links should hold the usual tools"
+    assert not [t for t in NODE_TOOLS if shutil.which(t, path=path)]
+    return path
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, no_node_path, tmp_path_factory) -> Path:
     """A fresh venv holding the wheel with its `lab` extra (jupyterlab, notebook, ipywidgets), every
-    dependency from the package index: what `pip install runway_nb[lab]` gives a user."""
+    dependency from the package index: what `pip install runway_nb[lab]` gives a user. Installed with no
+    Node.js on PATH."""
     venv = tmp_path_factory.mktemp("venv")
     _run([sys.executable, "-m", "venv", str(venv)])
-    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", f"{wheel}[lab]"])
+    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{no_node_path}"}
+    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", f"{wheel}[lab]"], env=env)
     return venv
 
 
@@ -123,9 +152,10 @@ WHEEL_NOTEBOOK = {
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     "cells": [
         _code("where", """
-            import json, sys
+            import json, shutil, sys
             import runway_nb
-            print(json.dumps({"runway_nb": runway_nb.__file__, "python": sys.executable}))
+            print(json.dumps({"runway_nb": runway_nb.__file__, "python": sys.executable,
+                              "node": [shutil.which(t) for t in ("node", "nodejs", "npm", "npx")]}))
         """),
         _code("form", """
             import os
@@ -162,15 +192,16 @@ def chromium():
 
 
 @pytest.fixture
-def wheel_lab(installed, tmp_path):
-    """The fresh venv's own `jupyter lab` on a folder holding WHEEL_NOTEBOOK. No Runway key or URL in
-    its environment, so the kernel's client starts the sandbox embedded in the installed package."""
+def wheel_lab(installed, no_node_path, tmp_path):
+    """The fresh venv's own `jupyter lab` on a folder holding WHEEL_NOTEBOOK, with no Node.js on its PATH
+    (nor its kernels'). No Runway key or URL in its environment, so the kernel's client starts the sandbox
+    embedded in the installed package."""
     root = tmp_path / "notebooks"
     root.mkdir()
     (root / "wheel.ipynb").write_text(json.dumps(WHEEL_NOTEBOOK, indent=1))
     env = {name: None for name in ("RUNWAYML_API_SECRET", "RUNWAYML_BASE_URL", "RUNWAY_NB_SANDBOX",
                                    "RUNWAY_NB_HOME", "PYTHONPATH", "PYTHONHOME", "JUPYTER_PATH")}
-    env |= {"VIRTUAL_ENV": str(installed), "RUNWAY_NB_TIME_SCALE": str(TIME_SCALE)}
+    env |= {"VIRTUAL_ENV": str(installed), "RUNWAY_NB_TIME_SCALE": str(TIME_SCALE), "PATH": no_node_path}
     server = JupyterServer("lab", root, tmp_path / "jupyter", env, python=installed / "bin" / "python",
                            artifacts=ARTIFACTS).start()
     try:
@@ -194,6 +225,7 @@ def test_the_installed_wheel_renders_its_widgets_in_jupyterlab(chromium, wheel_l
         assert Path(where["python"]).is_relative_to(installed), where
         assert Path(where["runway_nb"]).is_relative_to(site_packages), where
         assert not Path(where["runway_nb"]).resolve().is_relative_to(REPO), where
+        assert where["node"] == [None] * 4, where  # the kernel (and the server that started it) had no Node.js
         # ... and, with no key in its environment, its client said it started its own sandbox.
         warned = "".join(o["text"] for o in nb.outputs("form") if o.get("name") == "stderr")
         assert "local sandbox" in warned, nb.outputs("form")
@@ -208,6 +240,11 @@ def test_the_installed_wheel_renders_its_widgets_in_jupyterlab(chromium, wheel_l
         assert image.evaluate("img => img.naturalWidth") > 0
         assert nb.widget_failures() == []
         assert not [line for line in page.console_log if line.startswith("[pageerror]")]
+        # The server had no Node.js either (its build check says so) and asked for no build: the widgets'
+        # front end came prebuilt in the wheel.
+        log = wheel_lab.log_tail(400)
+        assert "build status without nodejs" in log, log
+        assert "Build recommended" not in log, log
 
         nb.screenshot("lab_installed_wheel")
         view.scroll_into_view_if_needed()

@@ -9,13 +9,15 @@ from runway_nb import pricing
 from runway_nb.sandbox import FaultProfile, Refusal
 from runway_nb.sandbox.engine import DEFAULT_TIME_SCALE
 
+# The wire fields per status, as runwayml 5.24.0's TaskRetrieveResponse requires them: estimatedCost
+# while waiting or running, the final cost once ended.
 FIELDS = {
-    "PENDING": {"id", "status", "createdAt"},
-    "THROTTLED": {"id", "status", "createdAt"},
-    "RUNNING": {"id", "status", "createdAt", "progress"},
-    "SUCCEEDED": {"id", "status", "createdAt", "output"},
-    "FAILED": {"id", "status", "createdAt", "failure", "failureCode"},
-    "CANCELLED": {"id", "status", "createdAt"},
+    "PENDING": {"id", "status", "createdAt", "estimatedCost"},
+    "THROTTLED": {"id", "status", "createdAt", "estimatedCost"},
+    "RUNNING": {"id", "status", "createdAt", "progress", "estimatedCost"},
+    "SUCCEEDED": {"id", "status", "createdAt", "output", "cost"},
+    "FAILED": {"id", "status", "createdAt", "failure", "failureCode", "cost"},
+    "CANCELLED": {"id", "status", "createdAt", "cost"},
 }
 
 
@@ -48,6 +50,10 @@ def test_lifecycle_pending_running_succeeded_with_exact_fields(engine, clock):
     for w in seen:
         assert set(w) == FIELDS[w["status"]], w
         assert w["createdAt"].endswith("Z") and len(w["createdAt"]) == 24  # 2024-11-06T12:00:00.000Z
+        if w["status"] == "SUCCEEDED":
+            assert w["cost"] == {"credits": 24}
+        else:
+            assert w["estimatedCost"] == {"credits": 24}  # 12 credits/s x 2 s
     progress = [w["progress"] for w in seen if w["status"] == "RUNNING"]
     assert all(0 <= p < 1 for p in progress)
     assert progress == sorted(progress)
@@ -176,6 +182,7 @@ def test_failed_task_has_failure_and_code_and_refund_rule(make_engine, clock, co
     assert wire["status"] == "FAILED" and wire["failureCode"] == code and wire["failure"]
     assert set(wire) == FIELDS["FAILED"]
     assert engine.organization()["creditBalance"] == (start if refunded else start - 24)
+    assert wire["cost"] == {"credits": 0 if refunded else 24}  # "Fully refunded tasks report 0"
 
 
 def test_synthesis_error_becomes_failed_internal_and_refunded(make_engine, clock):
@@ -186,6 +193,7 @@ def test_synthesis_error_becomes_failed_internal_and_refunded(make_engine, clock
     finish(engine, clock)
     assert engine.get_task(tid)["failureCode"] == "INTERNAL"
     assert engine.organization()["creditBalance"] == 10_000
+    assert engine.get_task(tid)["cost"] == {"credits": 0}
 
 
 def test_delete_running_cancels_no_refund_and_is_gone(engine, clock):
@@ -218,6 +226,23 @@ def test_server_side_cancel_stays_fetchable_as_cancelled(engine):
     engine.cancel_task(tid)
     wire = engine.get_task(tid)
     assert wire["status"] == "CANCELLED" and set(wire) == FIELDS["CANCELLED"]
+    assert wire["cost"] == {"credits": 0}  # cancelled while PENDING: refunded
+
+
+def test_cancel_observed_running_refunds_nothing_and_reports_the_charge(engine, clock):
+    """SDK 5.24.0, tasks.delete: 'If that check observes RUNNING, cancellation does not refund credits.'"""
+    tid = engine.create_task("/v1/text_to_video", dict(T2V))
+    while engine.get_task(tid)["status"] != "RUNNING":
+        clock.advance(0.001)
+    engine.cancel_task(tid)
+    wire = engine.get_task(tid)
+    assert wire["status"] == "CANCELLED" and wire["cost"] == {"credits": 24}
+    assert engine.organization()["creditBalance"] == 10_000 - 24
+
+
+def test_create_response_carries_the_estimated_cost(engine):
+    tid = engine.create_task("/v1/text_to_video", dict(T2V))
+    assert engine.create_response(tid) == {"id": tid, "estimatedCost": {"credits": 24}}
 
 
 def test_delete_finished_removes_outputs_and_404s(engine, clock):

@@ -1,4 +1,4 @@
-"""The official runwayml 4.18.0 SDK, strict response validation on, against a served sandbox: the seed examples.
+"""The official runwayml 5.24.0 SDK, strict response validation on, against a served sandbox: the seed examples.
 
 FakeSynth keeps it fast: the SDK only ever sees JSON (media are checked in test_sandbox_served.py).
 The seed guide's text-only calls to image_to_video cannot be made with this SDK (it requires

@@ -23,8 +23,9 @@ async def test_every_model_on_every_endpoint(engine, clock, fake_synth, asgi_cli
     async with asgi_client(engine) as c:
         r = await c.post(path, json=body)
         assert r.status_code == 200, r.text
-        assert set(r.json()) == {"id"}
+        assert set(r.json()) == {"id", "estimatedCost"}
         tid = r.json()["id"]
+        assert r.json()["estimatedCost"] == {"credits": engine.task(tid).credits}
         finish(engine, clock)
         task = (await c.get(f"/v1/tasks/{tid}")).json()
         assert task["status"] == "SUCCEEDED" and len(task["output"]) == 1
@@ -91,7 +92,8 @@ async def test_throttled_over_the_wire_then_runs(make_engine, clock, asgi_client
         a = (await c.post("/v1/text_to_video", json=T2V)).json()["id"]
         b = (await c.post("/v1/text_to_video", json=T2V)).json()["id"]
         assert (await c.get(f"/v1/tasks/{b}")).json() == {
-            "id": b, "status": "THROTTLED", "createdAt": (await c.get(f"/v1/tasks/{b}")).json()["createdAt"]}
+            "id": b, "status": "THROTTLED", "createdAt": (await c.get(f"/v1/tasks/{b}")).json()["createdAt"],
+            "estimatedCost": {"credits": 24}}
         finish(engine, clock)
         assert [(await c.get(f"/v1/tasks/{t}")).json()["status"] for t in (a, b)] == ["SUCCEEDED"] * 2
 

@@ -7,6 +7,7 @@ except where size is the point, so the whole file runs in seconds.
 from __future__ import annotations
 
 import io
+import threading
 
 import av
 import numpy as np
@@ -15,8 +16,30 @@ from PIL import Image, ImageDraw, ImageOps
 
 from runway_nb.sandbox import synth
 
-
 # -- inputs made independently of synth ----------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def made_anew():
+    """Every call here really synthesizes (the cache would make determinism checks trivially true)."""
+    with synth.fresh():
+        yield
+
+
+def test_a_repeated_request_is_served_from_the_cache_and_fresh_bypasses_it():
+    with synth.fresh():
+        made = synth.image(96, 64, seed=9, prompt="cache me")
+    outside = threading.Thread(target=lambda: results.append(synth.image(96, 64, seed=9, prompt="cache me")))
+    results: list[bytes] = []
+    outside.start()
+    outside.join()
+    first = results[0]
+    assert first == made
+    outside = threading.Thread(target=lambda: results.append(synth.image(96, 64, seed=9, prompt="cache me")))
+    outside.start()
+    outside.join()
+    assert results[1] is first  # the very same bytes object: not made twice
+    assert synth.image(96, 64, seed=9, prompt="cache me") is not first  # fresh() here: made again
+
 def picture(kind: str, size=(320, 200), fmt="PNG") -> bytes:
     """Two clearly different test pictures: "bars" (warm vertical bands) and "disc" (a cool disc)."""
     img = Image.new("RGB", size, (20, 30, 60) if kind == "disc" else (240, 200, 40))

@@ -1,11 +1,16 @@
 """README.md is a promise to a newcomer: its client example runs, and its price table is the catalog's."""
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 from runway_nb import catalog
+from runway_nb.catalog import api
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import model_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -17,8 +22,10 @@ def _section(title: str) -> str:
 
 def test_price_table_lists_every_model_at_its_catalog_price():
     rows = re.findall(r"^\| `([^`]+)` \| (\w+) \| ([^|]+) \| ([^|]+) \|$", _section("Models and cost"), re.M)
-    assert {r[0] for r in rows} == set(catalog.MODELS)
-    for model_id, kind, endpoints, price in rows:
+    assert {r[0] for r in rows} == set(catalog.MODELS) | set(api.model_ids())
+    derived = [f"| `{m}` | {k} | {e.strip()} | {p.strip()} |" for m, k, e, p in rows if m not in catalog.MODELS]
+    assert derived == model_table.rows()  # the catalog's rows, in its order: no hand-copied model
+    for model_id, kind, endpoints, price in (r for r in rows if r[0] in catalog.MODELS):
         model = catalog.MODELS[model_id]
         assert kind == model.kind
         assert [e.strip() for e in endpoints.split(",")] == [p.removeprefix("/v1/") for p in model.paths]

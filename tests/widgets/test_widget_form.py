@@ -36,6 +36,10 @@ class FakeClient:
         self.calls.append(name)
         return FakeResource(self.calls)
 
+    def _create(self, plan):  # what the form calls: the client's create entry for a planned wire body
+        self.calls.append((plan.resource, plan.body))
+        return FakeTask(id="made-1", status="RUNNING")
+
 
 def test_the_js_tests_catalog_copy_is_current():
     """js/tests/fixtures/catalog.json is what the form sends; refresh it with
@@ -128,10 +132,10 @@ def test_generate_creates_the_task_with_the_uploaded_file_and_shows_it(workdir):
     fe.say({"type": "generate", "draft": draft(endpoint="/v1/image_to_video", promptImage="upload:u3",
                                                promptText="push in", ratio="1280:720", duration=5)})
     form._pending.result(5)  # the create call ran on the worker pool
-    name, kwargs = client.calls
+    [(name, body)] = client.calls
     assert name == "image_to_video"
-    assert kwargs["model"] == "gen4.5" and kwargs["prompt_text"] == "push in"
-    assert isinstance(kwargs["prompt_image"], Path) and kwargs["prompt_image"].read_bytes()[:4] == b"\x89PNG"
+    assert body["model"] == "gen4.5" and body["promptText"] == "push in"
+    assert isinstance(body["promptImage"], Path) and body["promptImage"].read_bytes()[:4] == b"\x89PNG"
     [run] = form.runs
     assert run["task"]["id"] == "made-1" and run["task"]["status"] == "RUNNING"
     task = form.tasks[0]

@@ -1,0 +1,103 @@
+"""Search over the whole journal: the prompt index agrees with a scan, pages return every row once,
+an old journal is indexed when it is opened, and a result thousands of tasks old is found."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runway_nb import journal as jmod
+from runway_nb.journal import Journal
+
+WORDS = ["cat", "surfing", "Mountain", "lake", "neon", "über", "rain", "100%", "snake_case", "a\\b"]
+
+
+@pytest.fixture
+def jr(tmp_path):
+    j = Journal(tmp_path / ".runway")
+    yield j
+    j.close()
+
+
+def fill(j: Journal, prompts: list[str | None], *, same_second: bool = False) -> None:
+    for i, prompt in enumerate(prompts):
+        j.record_created(f"t{i:05d}", "/v1/text_to_video", "gen4.5", {"promptText": prompt} if prompt else {},
+                         12 * (i % 5), created_at=1_700_000_000.0 + (0 if same_second else i))
+
+
+def scanned(j: Journal, text: str) -> set[str]:
+    """What a plain scan finds: case-blind (ASCII) substring of the stored prompt."""
+    return {r["id"] for r in j.history() if r["prompt"] and text.lower() in r["prompt"].lower()}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=0, max_size=4), min_size=1, max_size=30),
+       st.sampled_from(WORDS + ["CAT", "ur", "ain n", "x"]))
+def test_the_index_finds_what_a_scan_finds(tmp_path_factory, prompts, text):
+    j = Journal(tmp_path_factory.mktemp("j") / ".runway")
+    try:
+        fill(j, [" ".join(p) or None for p in prompts])
+        assert {r["id"] for r in j.history(text=text)} == scanned(j, text)
+    finally:
+        j.close()
+
+
+def test_a_changed_prompt_is_searched_by_its_new_text(jr):
+    fill(jr, ["a cat on a wave"])
+    jr.record_status({"id": "t00000", "status": "RUNNING", "prompt": "ignored: the first prompt stays"})
+    assert [r["id"] for r in jr.history(text="cat on")] == ["t00000"]
+    with sqlite3.connect(jr.path) as conn:  # an edit by hand (or a later version's) is followed too
+        conn.execute("UPDATE tasks SET prompt='a dog' WHERE id='t00000'")
+    assert jr.history(text="cat on") == [] and [r["id"] for r in jr.history(text="dog")] == ["t00000"]
+    with sqlite3.connect(jr.path) as conn:
+        conn.execute("DELETE FROM tasks WHERE id='t00000'")
+    assert jr.history(text="dog") == []
+
+
+def test_pages_return_every_row_exactly_once(jr):
+    fill(jr, [f"prompt {i}" for i in range(120)], same_second=True)  # ties on created_at: the id breaks them
+    fill_more = Journal(jr.path)
+    for i in range(120, 250):
+        fill_more.record_created(f"t{i:05d}", "/v1/text_to_image", "gen4_image", {"promptText": f"p {i}"}, 5,
+                                 created_at=1_700_000_000.0 + random.Random(i).randint(-3, 3))
+    fill_more.close()
+    seen, cursor = [], None
+    while True:
+        page = jr.history(limit=17, before=cursor)
+        if not page:
+            break
+        seen += [r["id"] for r in page]
+        cursor = jr.page_cursor(page)
+    assert len(seen) == len(set(seen)) == jr.count() == 250
+    assert seen == [r["id"] for r in jr.history()]  # the same order as one unpaged read
+
+
+def test_filters_combine_with_paging_and_count(jr):
+    fill(jr, [f"{'cat' if i % 3 == 0 else 'dog'} number {i}" for i in range(90)])
+    assert jr.count_matching(text="cat") == 30
+    assert jr.count_matching(text="cat", min_credits=24) == len([i for i in range(0, 90, 3) if 12 * (i % 5) >= 24])
+    first = jr.history(text="cat", limit=10)
+    rest = jr.history(text="cat", before=jr.page_cursor(first))
+    assert len(first) == 10 and len(rest) == 20 and all("cat" in r["prompt"] for r in first + rest)
+
+
+def test_a_version_1_journal_is_indexed_when_opened(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        for statement in jmod._SCHEMA:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version=1")
+        conn.executemany("INSERT INTO tasks (id, prompt, status, created_at, updated_at) VALUES (?,?,?,?,?)",
+                         [(f"old{i}", f"an old surfing prompt {i}", "SUCCEEDED", i, i) for i in range(50)])
+    j = Journal(path)
+    try:
+        expected = {"old4", *(f"old{i}" for i in range(40, 50))}
+        assert {r["id"] for r in j.history(text="SURFING prompt 4")} == expected
+        assert j.count_matching(text="surfing prompt 4") == len(expected)
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == jmod.SCHEMA_VERSION
+    finally:
+        j.close()
