@@ -55,7 +55,7 @@ test:
 test-steps: lint js-test pytest notebooks-test browser-test packaging-test
 
 lint: $(STAMP)
-	@$(TIMED) ruff $(BIN)/ruff check runway_nb tests bench hatch_build.py
+	@$(TIMED) ruff $(BIN)/ruff check runway_nb tests bench scripts notebooks/conftest.py hatch_build.py
 
 js-test: $(JS_DEPS)
 	@$(TIMED) js-test sh -c 'cd js && npm test'

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from runway_nb.journal import Journal  # noqa: E402
-from runway_nb.resume import JournalObserver  # noqa: E402
+from runway_nb.observer import JournalObserver  # noqa: E402
 
 BODY = {"model": "gen4.5", "promptText": "a slow pan across a misty harbour at dawn, gulls overhead",
         "ratio": "1280:720", "duration": 5, "seed": 1234,

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import importlib
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would double this module's import time
+from ._version import __version__
 
-__version__ = "0.1.0"
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would double this module's import time
 
 # public name -> the module that defines it (relative to this package)
 _LAZY = {
     "RunwayML": ".client",
     "AsyncRunwayML": ".client",
-    **dict.fromkeys(("resume", "history", "costs"), ".resume"),
+    **dict.fromkeys(("resume", "history", "costs", "open_result"), ".recovery"),
     **dict.fromkeys((
         "RunwayNBError", "RunwayNBWarning", "APIError", "APIStatusError", "BadRequestError",
         "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ._mux import mux  # noqa: F401
     from .client import AsyncRunwayML, RunwayML  # noqa: F401
     from .errors import *  # noqa: F403
-    from .resume import costs, history, resume  # noqa: F401
+    from .recovery import costs, history, open_result, resume  # noqa: F401
 
 
 def __getattr__(name: str) -> object:

@@ -8,6 +8,7 @@ Resources are made from the catalog: one per endpoint path, whose models are the
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import dataclasses
 import ipaddress
@@ -226,7 +227,7 @@ class _Organization(_Part):
 def _journal(journal: Any, outputs: Any, given: Iterable[Any]) -> tuple:
     """The journal observer every client gets unless journal=False or RUNWAY_NB_JOURNAL=0: every task is
     recorded the moment its create call returns, and its outputs stored when it succeeds."""
-    from .resume import JournalObserver, journal_observer
+    from .observer import JournalObserver, journal_observer
 
     if journal is False or any(isinstance(o, JournalObserver) for o in given):
         return ()
@@ -317,6 +318,10 @@ class RunwayML(_Face):
         return Task(core)
 
     def close(self) -> None:
+        """Let its tasks' outputs finish storing (they download through this client), then close it."""
+        for obs in self._core.observers:
+            if hasattr(obs, "pending"):
+                obs.close()
         run_sync(self._core.http.aclose())
 
     def __enter__(self) -> RunwayML:
@@ -342,6 +347,11 @@ class AsyncRunwayML(_Face):
         return AsyncTask(core)
 
     async def close(self) -> None:
+        """Let its tasks' outputs finish storing (they download on this loop), then close it."""
+        jobs = [asyncio.wrap_future(j) for obs in self._core.observers if hasattr(obs, "pending")
+                for j in obs.pending()]
+        if jobs:
+            await asyncio.wait(jobs)
         await self._core.http.aclose()
 
     async def __aenter__(self) -> AsyncRunwayML:

@@ -6,6 +6,7 @@ request kept on an error is a copy without its Authorization header (see http.py
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 __all__ = [
@@ -13,7 +14,8 @@ __all__ = [
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError", "APIConnectionError",
     "APITimeoutError", "TaskMayExistError", "TaskError", "TaskFailedError", "TaskTimeoutError",
-    "TaskCancelledError", "ValidationError", "MissingAPIKeyError", "MediaError",
+    "TaskCancelledError", "ValidationError", "MissingAPIKeyError", "MediaError", "IncompleteDownload",
+    "JournalError",
 ]  # fmt: skip
 
 
@@ -106,6 +108,11 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message=message, request=request, **kw)
 
 
+class IncompleteDownload(APIConnectionError, OSError):
+    """An output's download kept ending before all its bytes came (every retry spent). The bytes so far
+    stay in its `.part` file, and the next attempt (runway_nb.resume(), a save) resumes from them."""
+
+
 class TaskMayExistError(APIConnectionError):
     """A create request whose outcome is unknown: the task may exist and be charged.
 
@@ -171,7 +178,8 @@ class TaskCancelledError(TaskError):
 class ValidationError(BadRequestError, ValueError):
     """The request would be refused (400): caught before sending, every problem listed at once.
 
-    A BadRequestError too, so code written for the SDK's `except APIError` still catches it.
+    A BadRequestError too, so code written for the SDK's `except APIError` still catches it. `.body`
+    has the API's 400 shape (error_body).
     """
 
     def __init__(self, problems: list, *, path: str | None = None) -> None:
@@ -183,10 +191,31 @@ class ValidationError(BadRequestError, ValueError):
             lines = "\n".join(f"  - {p.message}" for p in self.problems)
             where = f" to {path}" if path else ""
             message = f"{len(self.problems)} problems in the request{where} (found before sending: nothing was sent):\n{lines}"
-        from .validate import problems_as_error_body  # the same 400 body the sandbox answers with
+        super().__init__(message, body=error_body(self.problems), status_code=400)
 
-        body = problems_as_error_body(self.problems)
-        super().__init__(message, body=body, status_code=400)
+
+def error_body(problems: list, brief: Any = None) -> dict:
+    """The API's 400 body for a list of problems (anything with .field, .value, .message): {"error":
+    every message, "issues": zod-style path/message/value}. `brief` shortens values first (validate's
+    answer on the wire cuts long strings and data URIs)."""
+    def path(field: str) -> list:
+        return [int(part) if part.isdigit() else part for part in field.split(".")] if field else []
+
+    def jsonable(v: object) -> object:
+        if isinstance(v, float) and not math.isfinite(v):
+            return repr(v)  # JSON has no NaN or Infinity
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, dict):
+            return {str(k): jsonable(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [jsonable(x) for x in v]
+        return repr(v)
+
+    show = brief or (lambda v: v)
+    return {"error": "; ".join(p.message for p in problems),
+            "issues": [{"path": path(p.field), "message": p.message, "value": jsonable(show(p.value))}
+                       for p in problems]}
 
 
 class MissingAPIKeyError(RunwayNBError):
@@ -209,3 +238,18 @@ class MediaError(RunwayNBError, ValueError):
     def __init__(self, argument: str, value: Any, message: str) -> None:
         super().__init__(message)
         self.argument, self.value = argument, value
+
+
+class JournalError(RunwayNBError, RuntimeError):
+    """The task journal cannot be used (e.g. a file written by a newer runway_nb)."""
+
+
+class ResultNotFoundError(RunwayNBError, KeyError):
+    """No task or result in the journal (or a gallery) matches the id, prefix or row asked for."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class OutputsError(RunwayNBError, ValueError):
+    """A task's outputs cannot be fetched as asked: it has none yet, or the target is outside the folder."""

@@ -27,7 +27,8 @@ from typing import Any
 
 import httpx
 
-from . import __version__, errors
+from . import errors
+from ._version import __version__
 from .catalog import API_VERSION
 from .clock import RealClock
 
@@ -168,22 +169,29 @@ class HTTP:
         self.transport = transport  # None: the network
         self._auth = _BearerAuth(self.api_key)
         self._timeout = timeout
-        self._httpx: httpx.AsyncClient | None = None
+        self._clients: dict[asyncio.AbstractEventLoop | None, httpx.AsyncClient] = {}  # one per event loop
         self.closed = False
         self._followers: weakref.WeakSet = weakref.WeakSet()  # task cores whose polling aclose() stops
 
     @property
     def client(self) -> httpx.AsyncClient:
-        """The httpx client, made on first use: its TLS setup costs ~70 ms, so a client object is free.
+        """The httpx client of the running event loop, made on first use (its TLS setup costs ~70 ms, so a
+        client object is free). An AsyncClient's connections belong to the loop that opened them: a task
+        followed on a notebook's own loop and its outputs stored on runway_nb's loop each get one.
 
         It holds no key (the auth flow adds it per API request), so outputs.py may fetch signed URLs with it.
         """
-        if self._httpx is None:
-            self._httpx = httpx.AsyncClient(
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = httpx.AsyncClient(
                 base_url=self.base_url, timeout=self._timeout, transport=self.transport, follow_redirects=False,
                 headers={"User-Agent": f"runway_nb/{__version__}"},
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
-        return self._httpx
+        return client
 
     _client = client
 
@@ -241,8 +249,14 @@ class HTTP:
         self.closed = True
         for follower in list(self._followers):
             await follower.stop()
-        if self._httpx is not None:
-            await self._httpx.aclose()
+        clients, self._clients = self._clients, {}
+        here = asyncio.get_running_loop()
+        for loop, client in clients.items():
+            if loop is None or loop is here:
+                await client.aclose()
+            elif loop.is_running():  # its connections must be closed on their own loop (if it answers)
+                closing = asyncio.wrap_future(asyncio.run_coroutine_threadsafe(client.aclose(), loop))
+                await asyncio.wait([closing], timeout=5)
 
     async def _send(self, build: Callable[[], httpx.Request], *, create: bool, what: str,
                     signed: bool = True) -> httpx.Response:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from runway_nb import catalog
+from runway_nb.errors import JournalError
 from runway_nb.store import mask, sanitize
 
 SCHEMA_VERSION = 2
@@ -86,10 +87,6 @@ _SCHEMA_V2 = (
 )
 TRIGRAM = 3  # the shortest text the prompt index can look up; shorter text scans (still correct)
 RARE_ROWS = 250  # a text in fewer prompts than this is looked up in the index, a commoner one scanned
-
-
-class JournalError(RuntimeError):
-    """The journal file cannot be used (e.g. written by a newer runway_nb)."""
 
 
 def enabled(flag: object = None) -> bool:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from traitlets import Bool, Enum, Float, Unicode
+from traitlets.config import Configurable
+
 from . import catalog, render
 from .magic_args import ArgsError, Request, problem_text
 from .render import Table, credits_text
@@ -25,22 +28,30 @@ class BudgetExceeded(ArgsError):
     """The task would take the session past its budget: refused before anything is sent."""
 
 
-@dataclass
-class Settings:
-    """The values the actions need; magics.Runway keeps them in traitlets and copies them here."""
+class RunwaySettings(Configurable):
+    """The settings the actions read, held once: magics.Runway is one of these (so `%config Runway.budget
+    = 200` sets them), and a Session reads them from it; without IPython, make one: Settings(budget=200)."""
 
-    output_folder: str = "runway_outputs"
-    timeout: float | None = 600.0
-    budget: float | None = None
-    sandbox: str = "auto"  # auto (sandbox when there is no key) | on | off
-    journal: bool = True
+    output_folder = Unicode("runway_outputs", help="where outputs are saved (relative to the notebook)"
+                            ).tag(config=True)
+    budget = Float(None, allow_none=True, help="refuse tasks that would take the session past this many "
+                   "credits (None: no limit)").tag(config=True)
+    timeout = Float(600.0, allow_none=True, help="seconds to wait before detaching (it keeps running)"
+                    ).tag(config=True)
+    sandbox = Enum(("auto", "on", "off"), "auto", help="auto: the local sandbox when no RUNWAYML_API_SECRET "
+                   "is set; on: always the sandbox; off: always the real API").tag(config=True)
+    journal = Bool(True, help="record every task in .runway/ so runway_nb.resume() can recover it"
+                   ).tag(config=True)
+
+
+Settings = RunwaySettings
 
 
 class Session:
     """One notebook's state: its clients (one per output folder), the tasks it started, its budget."""
 
-    def __init__(self, settings: Settings | None = None, client: Any = None) -> None:
-        self.settings = settings or Settings()
+    def __init__(self, settings: RunwaySettings | None = None, client: Any = None) -> None:
+        self.settings = settings if settings is not None else RunwaySettings()
         self._clients: dict[str, Any] = {} if client is None else {self.settings.output_folder: client}
         self.results: dict[str, Result] = {}
         self.notes: list[str] = []  # things to tell the user once (the sandbox is in use, ...)
@@ -82,22 +93,18 @@ class Session:
         return hits[0] if hits else None
 
 
-def make_client(settings: Settings, folder: str, notes: list[str], clock: Any = None) -> Any:
-    """A RunwayML client with the journal attached; the sandbox notice becomes a note, not a warning."""
+def make_client(settings: RunwaySettings, folder: str, notes: list[str], clock: Any = None) -> Any:
+    """A RunwayML client storing in `folder`, its journal on unless the settings turn it off; the sandbox
+    notice becomes a note, not a warning."""
     from .client import RunwayML
     from .errors import MissingAPIKeyError, RunwayNBWarning
 
-    observers = []
-    if settings.journal:
-        from .resume import journal_observer
-
-        obs = journal_observer(outputs=folder)
-        observers += [obs] if obs is not None else []
     sandbox = {"auto": None, "on": True, "off": False}[settings.sandbox]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RunwayNBWarning)
         try:
-            client = RunwayML(sandbox=sandbox, observers=observers, clock=clock)
+            client = RunwayML(sandbox=sandbox, clock=clock, journal=None if settings.journal else False,
+                              outputs=folder)
         except MissingAPIKeyError as exc:
             raise ArgsError(f"{exc}\n(%runway sandbox on uses the local sandbox instead)") from None
     if client.is_sandbox and not os.environ.get("RUNWAYML_API_SECRET"):
@@ -124,7 +131,6 @@ class Result:
         self.listeners: list = []  # called with a snapshot on every change (the magics' views)
         self._finishing = False
         self._lock = threading.Lock()
-        self.journaled = False  # the journal has this task's row (its sidecars use it)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name == "task":
@@ -209,7 +215,6 @@ def plan(req: Request) -> Cost:
 def submit(session: Session, req: Request) -> Result:
     """Plan (one check, one price), budget, then create the task: one POST, or nothing when anything is wrong."""
     from .errors import ValidationError
-    from .journal import enabled as journal_enabled
 
     p = plan(req)
     if p.problems:
@@ -234,7 +239,6 @@ def submit(session: Session, req: Request) -> Result:
             raise ArgsError("\n".join(problem_text(q) for q in exc.problems)) from None
     session.notes += [f"note: {w.message}" for w in caught if "sandbox" not in str(w.message)]
     result = session.result_factory(task, req, folder)
-    result.journaled = session.settings.journal and journal_enabled()
     session.results[task.id] = result
     follow(result)
     return result
@@ -275,26 +279,12 @@ def finish(result: Result) -> None:
 
 
 def store_outputs(result: Result) -> list[Path]:
-    """Download the outputs; safe beside the journal observer doing the same (store locks per task and
-    skips files already complete), so whichever comes first does the work."""
-    from . import store
+    """The task's stored outputs: the journal's observer stores them (once, whoever asks first; without
+    a journal it stores and records nothing); this waits for it."""
+    from .observer import STORE_TIMEOUT, storer
 
-    snap = result.task.snapshot()
-    record = None
-    if result.journaled:
-        from .resume import open_journal
-
-        record = open_journal().get(snap.id)
-    if record is None:
-        record = {"id": snap.id, "model": snap.model, "endpoint": snap.endpoint, "prompt": snap.prompt,
-                  "request": result.request.preview() if result.request else {}, "status": snap.status,
-                  "estimate_credits": snap.estimated_credits, "cost_credits": snap.cost_credits,
-                  "created_at": snap.created_at.timestamp() if snap.created_at else None}
-    paths = store.save_outputs({"id": snap.id, "output": list(snap.output)}, result.folder or store.DEFAULT_FOLDER,
-                               record=record)
-    if result.journaled:  # so "done" also means resume() will not fetch it again
-        open_journal().record_outputs(snap.id, paths)
-    return [Path(p) for p in paths]
+    job = storer(result.task, result.folder).store(result.task, result.folder)
+    return [Path(p) for p in job.result(STORE_TIMEOUT)]
 
 
 def wait(result: Result, timeout: float | None) -> str:
@@ -434,13 +424,13 @@ def models_table(kind: str | None = None) -> Table:
 
 def history_table(model: str | None = None, status: str | None = None, since: str | None = None,
                   limit: int = 20, kind: str | None = None, text: str | None = None) -> Any:
-    from .resume import history
+    from .recovery import history
 
     return history(model=model, kind=kind, text=text, status=status.upper() if status else None, since=since,
                    limit=limit)
 
 
 def resume_tasks(session: Session) -> Any:
-    from .resume import resume
+    from .recovery import resume
 
     return resume(session.client(), outputs=session.settings.output_folder, timeout=session.settings.timeout)

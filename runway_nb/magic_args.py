@@ -14,9 +14,10 @@ from typing import Any
 
 from . import catalog, formats
 from .catalog import IMAGE, VIDEO
+from .errors import RunwayNBError
 
 
-class ArgsError(ValueError):
+class ArgsError(RunwayNBError, ValueError):
     """A bad command line: the magic shows the message alone, with no traceback."""
 
 

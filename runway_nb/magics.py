@@ -17,7 +17,6 @@ from collections import ChainMap
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, needs_local_scope
 from traitlets import Bool, Enum, Float, Unicode, observe
-from traitlets.config import Configurable
 
 from . import catalog, render
 from . import magic_actions as actions
@@ -63,46 +62,33 @@ class ShownResult(actions.Result):
 
 
 @magics_class
-class Runway(Magics, Configurable):
-    """The %runway magics and their settings (%config Runway)."""
+class Runway(Magics, actions.RunwaySettings):
+    """The %runway magics and their settings (%config Runway): the actions' settings (output folder,
+    budget, timeout, sandbox, journal) are inherited and read from here, held nowhere else."""
 
     default_video_model = Unicode("gen4.5", help="model for %runway video without --model").tag(config=True)
     default_image_model = Unicode("gen4_image", help="model for %runway image without --model").tag(config=True)
-    output_folder = Unicode("runway_outputs", help="where outputs are saved (relative to the notebook)"
-                            ).tag(config=True)
-    budget = Float(None, allow_none=True, help="refuse tasks that would take the session past this many "
-                   "credits (None: no limit)").tag(config=True)
     wait = Bool(True, help="wait for each task to end (False: as if every command had --bg)").tag(config=True)
-    timeout = Float(600.0, allow_none=True, help="seconds to wait before detaching (it keeps running)"
-                    ).tag(config=True)
     poll_time_scale = Float(1.0, help="poll as if time ran this much slower: match a sandbox served "
                             "with --time-scale X (1 for the real API)").tag(config=True)
-    sandbox = Enum(("auto", "on", "off"), "auto", help="auto: the local sandbox when no RUNWAYML_API_SECRET "
-                   "is set; on: always the sandbox; off: always the real API").tag(config=True)
-    journal = Bool(True, help="record every task in .runway/ so runway_nb.resume() can recover it"
-                   ).tag(config=True)
     display = Enum(("auto", "widget", "text"), "auto", help="live view: a widget in Jupyter, a text "
                    "progress bar in a terminal (auto picks)").tag(config=True)
 
     def __init__(self, shell=None, **kwargs) -> None:
         super().__init__(shell=shell, **kwargs)  # Magics appends us to shell.configurables: %config works
-        self.session = actions.Session(self._settings())
+        self.session = actions.Session(self)
         self.session.result_factory = self._make_result
         self._apply_clock()
         self.cell_serial = 0
 
     # -- configuration ------------------------------------------------------------------------
-    def _settings(self) -> actions.Settings:
-        return actions.Settings(self.output_folder, self.timeout, self.budget, self.sandbox, self.journal)
-
-    @observe("output_folder", "budget", "timeout", "sandbox", "journal", "poll_time_scale")
+    @observe("sandbox", "journal", "poll_time_scale")
     def _settings_changed(self, change) -> None:
+        """The clients were made with the old value: make new ones (the session reads the rest live)."""
         if not hasattr(self, "session"):
             return
-        self.session.settings = self._settings()
-        if change["name"] in ("sandbox", "journal", "poll_time_scale"):
-            self._apply_clock()
-            self.session.reset()
+        self._apply_clock()
+        self.session.reset()
 
     def _apply_clock(self) -> None:
         scale = self.poll_time_scale

@@ -1,16 +1,23 @@
 """Task outputs: objects that show themselves as players, and downloads that survive a cut connection.
 
-A download is streamed to `<name>.part` and renamed when complete, so a file with its final name is
-always whole; a broken transfer resumes with an HTTP Range request from the bytes already on disk.
-Signed output URLs expire (403): the task is fetched again for fresh ones, once. The extension comes
-from the bytes (formats.sniff), then the Content-Type, then the URL.
+fetch() is the one downloader of outputs (Output.save, Task.download, and the store's sidecar-keeping
+copies all use it). A download is streamed to `<name>.part` and renamed when complete (after
+an fsync), so a file with its final name is always whole; a broken transfer resumes with an HTTP Range
+request from the bytes already on disk, now or at the next attempt. Signed output URLs expire (403):
+the task is fetched again for fresh ones, once. The extension comes from the bytes (formats.sniff),
+then the Content-Type, then the URL. Every failure is an errors.APIError.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import glob
 import os
 import tempfile
+import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -108,7 +115,8 @@ class Output:
 async def download(core: Any, folder: str | os.PathLike = "runway_outputs") -> list[Path]:
     """Every output of a SUCCEEDED task into `folder` as `<task_id>_<index>.<ext>`."""
     if core.status != "SUCCEEDED" or not core.output:
-        raise ValueError(f"task {core.id} has no outputs to download (status {core.status})")
+        raise errors.OutputsError(f"task {core.id} has no outputs to download (status {core.status}); "
+                                  "wait for it to succeed first")
     folder = Path(folder).expanduser()
     return [await fetch(core, i, folder, f"{core.id}_{i}", confine=True) for i in range(len(core.output))]
 
@@ -117,34 +125,65 @@ def _confined(folder: Path, name: str) -> Path:
     """folder/name, refusing a name that would land anywhere but directly in folder."""
     path = folder / name
     if path.resolve().parent != folder.resolve():
-        raise ValueError(f"refusing to write {str(path)!r}: it is outside the folder {str(folder)!r}")
+        raise errors.OutputsError(f"refusing to write {str(path)!r}: it is outside the folder {str(folder)!r}")
     return path
 
 
 async def fetch(core: Any, index: int, folder: Path, stem: str, *, suffix: str | None = None,
                 confine: bool = False) -> Path:
-    """Output `index` to folder/stem.<ext> via folder/stem.part; an existing complete file is kept."""
+    """Output `index` to folder/stem.<ext> via folder/stem.part; an existing complete file is kept.
+    Two fetches of one file in this process (the journal storing it while the user saves it there too)
+    take turns: the second finds the first's file."""
     if confine:
         _confined(folder, stem + ".part")
     folder.mkdir(parents=True, exist_ok=True)
-    if suffix is None:
-        done = [p for p in folder.glob(glob.escape(stem) + ".*") if p.suffix not in (".part", ".json")]
-        if done:
-            core.saved[index] = done[0]
-            return done[0]
     part = folder / f"{stem}.part"
-    ctype = await _stream_to(core, index, part)
-    final = folder / (stem + (suffix or "." + _extension(part, ctype, core.output[index])))
-    if confine:
-        final = _confined(folder, final.name)
-    os.replace(part, final)
-    core.saved[index] = final
-    return final
+    async with _alone(part):
+        done = _complete(folder, stem) if suffix is None else None
+        if done is None:
+            ctype = await _stream_to(core, index, part)
+            with part.open("rb") as fh:
+                head = fh.read(64)
+                os.fsync(fh.fileno())
+            done = folder / (stem + (suffix or "." + extension(head, ctype, core.output[index])))
+            if confine:
+                done = _confined(folder, done.name)
+            os.replace(part, done)
+    core.saved[index] = done
+    return done
 
 
-def _extension(part: Path, ctype: str | None, url: str) -> str:
-    with part.open("rb") as fh:
-        found = formats.sniff(fh.read(64))
+def _complete(folder: Path, stem: str) -> Path | None:
+    done = [p for p in folder.glob(glob.escape(stem) + ".*") if p.suffix not in (".part", ".json")]
+    return done[0] if done else None
+
+
+_writing: dict[str, concurrent.futures.Future] = {}  # .part file -> its writer's "done" signal
+_writing_guard = threading.Lock()
+
+
+@contextlib.asynccontextmanager
+async def _alone(part: Path) -> AsyncIterator[None]:
+    """Be the only writer of `part` in this process, whatever loop or thread the others run on."""
+    key = str(part.resolve())
+    while True:
+        with _writing_guard:
+            other = _writing.get(key)
+            if other is None:
+                mine = _writing[key] = concurrent.futures.Future()
+                break
+        await asyncio.shield(asyncio.wrap_future(other))
+    try:
+        yield
+    finally:
+        with _writing_guard:
+            _writing.pop(key, None)
+        mine.set_result(None)
+
+
+def extension(head: bytes, ctype: str | None = None, url: str = "") -> str:
+    """The file extension (no dot) for an output: from its first bytes, else the Content-Type, else the URL."""
+    found = formats.sniff(head) if head else None
     if found:
         return formats.file_ext(found[1])
     ext = formats.EXT_BY_TYPE.get((ctype or "").split(";")[0].strip().lower())
@@ -182,7 +221,7 @@ async def _stream_to(core: Any, index: int, part: Path) -> str | None:
         have = part.stat().st_size if part.exists() else 0
         headers = {"Accept-Encoding": "identity", **({"Range": f"bytes={have}-"} if have else {})}
         try:
-            async with client.stream("GET", core.output[index], headers=headers) as resp:
+            async with client.stream("GET", core.output[index], headers=headers, follow_redirects=True) as resp:
                 if resp.status_code in (401, 403) and not refreshed:
                     refreshed = True  # expired signed URL: the task hands out fresh ones
                     await core.refresh()
@@ -207,8 +246,12 @@ async def _stream_to(core: Any, index: int, part: Path) -> str | None:
                 return ctype
         except httpx.TransportError as exc:
             last_error = exc
+        except httpx.HTTPError as exc:  # not the network: too many redirects, a body that does not decode
+            raise errors.APIConnectionError(
+                message=f"downloading output {index} of task {core.id} failed: {type(exc).__name__}: {exc}",
+                request=getattr(exc, "_request", None)) from None
         await core.clock.sleep(min(0.25 * 2 ** attempt, 4.0))
-    raise errors.APIConnectionError(
+    raise errors.IncompleteDownload(
         message=f"downloading output {index} of task {core.id} failed {MAX_ATTEMPTS} times "
                 f"({type(last_error).__name__ if last_error else 'incomplete'}); {part.name} keeps the "
                 f"bytes so far and the next download() resumes from them")

@@ -11,6 +11,7 @@ may stand) are its visitors, so a new node type is taught once, here.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -26,8 +27,11 @@ Visit = Callable[[Mapping, Any, str], None]  # (node, value, field) at every nod
 
 
 def resolve(node: Mapping) -> Mapping:
-    """The node itself, or the structure a ref names."""
-    return api.shape(node["name"]) if node.get("type") == "ref" else node
+    """The node itself, or the structure a ref names (null still admitted where the ref admits it)."""
+    if node.get("type") != "ref":
+        return node
+    named = api.shape(node["name"])
+    return {**named, "nullable": True} if node.get("nullable") and not named.get("nullable") else named
 
 
 def for_body(path: str, body: Any) -> tuple[str, Mapping] | None:
@@ -264,8 +268,13 @@ def allowed(node: Mapping, depth: int = 0) -> str:
     if kind == "string":
         top = node.get("maxLength")
         unit = " UTF-16 code units" if node.get("lengthUnit") == "utf16" else " characters"
-        return ("a non-empty string" if node.get("minLength") else "a string") + (
-            f" of at most {top}{unit}" if top is not None else "")
+        low = node.get("minLength")
+        words = ["a non-empty string" if low == 1 else "a string"]
+        if low and low > 1:
+            words.append(f"of at least {low}{unit}" if top is None else f"of {low} to {top}{unit}")
+        elif top is not None:
+            words.append(f"of at most {top}{unit}")
+        return " ".join(words)
     if kind == "boolean":
         return "true or false"
     if kind == "media":
@@ -319,11 +328,13 @@ def to_wire(node: Mapping, value: Any, fallback: Callable[[str], str] | None = N
     if kind == "union":
         member = _member(node, value)
         return to_wire(member, value, fallback) if member is not None else _plain(value, fallback)
-    return _plain(value, fallback) if kind == "any" else value
+    return _plain(value, fallback) if kind == "any" or isinstance(value, (_dt.date, _dt.datetime)) else value
 
 
 def _plain(value: Any, fallback: Callable[[str], str] | None) -> Any:
-    """A value no shape describes: keys through `fallback`, recursively."""
+    """A value no shape describes: keys through `fallback`, recursively; dates as ISO 8601 text."""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
     if isinstance(value, Mapping):
         return {(fallback(k) if fallback else k): _plain(v, fallback) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

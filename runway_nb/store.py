@@ -1,9 +1,10 @@
-"""Outputs on disk: downloaded as soon as a task succeeds, because Runway's output URLs expire in 24-48 h.
+"""Outputs on disk: stored as soon as a task succeeds, because Runway's output URLs expire in 24-48 h.
 
-Every file is written atomically (a hidden temp file in the same folder, fsync, os.replace), so a cut
-download never leaves a file under its final name. Names are `<task_id>_<index>.<ext>`; a JSON
-sidecar `<task_id>_<index>.json` beside each holds prompt, model, sanitized parameters, cost and
-timings, and is written last: a sidecar naming an existing file marks that output complete.
+save_outputs() fetches with outputs.fetch (the one downloader: resumable, fresh URLs once), so a cut
+download never leaves a file under its final name and the next attempt resumes it. Names are
+`<task_id>_<index>.<ext>`; a JSON sidecar `<task_id>_<index>.json` beside each holds prompt, model,
+sanitized parameters, cost and timings, and is written last (atomically): a sidecar naming an
+existing file marks that output complete. The journal's observer (observer.py) is the one caller.
 Whatever is written down (here and in the journal) goes through sanitize(): data URIs become a
 hash, size and type, and the API key never appears.
 """
@@ -18,27 +19,18 @@ import json
 import os
 import re
 import secrets
-import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-import httpx
-
-from runway_nb import catalog, formats, render
+from runway_nb import catalog, errors, formats, outputs, render
 from runway_nb.render import relative_url  # noqa: F401 - store.relative_url, as before
 
 DEFAULT_FOLDER = "runway_outputs"
 KEY_ENV = "RUNWAYML_API_SECRET"
 _SECRET_NAMES = {"authorization", "apikey", "apisecret", "secret", "token", "accesstoken", "password",
                  "xapikey", "bearer"}
-CHUNK = 1 << 20
-TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-_EXT_BY_TYPE = {mime: "." + ext for mime, ext in formats.EXT_BY_TYPE.items()}
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
 
 
 # -- what may be written down (journal rows and sidecars alike) -----------------------------------
@@ -87,10 +79,6 @@ def _secret_name(name: str) -> bool:
 
 
 # -- files ------------------------------------------------------------------------------------------
-class IncompleteDownload(OSError):
-    """The server sent fewer bytes than it announced (or none): nothing is kept."""
-
-
 def stem(task_id: str, index: int) -> str:
     """`<task_id>_<index>`, with anything unsafe in a file name replaced."""
     return f"{re.sub(r'[^A-Za-z0-9._-]', '_', str(task_id))}_{index}"
@@ -144,40 +132,6 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> Path:
         return _commit(f, tmp, path)
 
 
-def extension(head: bytes, content_type: str = "", url: str = "") -> str:
-    """The right extension: from the bytes themselves, else the Content-Type, else the URL."""
-    sniffed = formats.sniff(head) if head else None
-    if sniffed and formats.kind_of_name("." + formats.file_ext(sniffed[1])):
-        return "." + formats.file_ext(sniffed[1])
-    by_type = _EXT_BY_TYPE.get(content_type.split(";")[0].strip().lower())
-    if by_type:
-        return by_type
-    suffix = PurePosixPath(urlparse(url).path).suffix.lower()
-    return suffix if formats.kind_of_name(suffix) else ".bin"
-
-
-def download(url: str, folder: str | os.PathLike, name: str, *, client: httpx.Client | None = None) -> Path:
-    """Stream `url` into `folder/<name><ext>` atomically; raises (leaving nothing) if cut short."""
-    if client is None:
-        with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as http:
-            return download(url, folder, name, client=http)
-    folder = Path(folder)
-    with _temp_in(folder, name) as (f, tmp), client.stream("GET", url) as response:
-        response.raise_for_status()
-        announced = response.headers.get("content-length")
-        expected = int(announced) if announced and "content-encoding" not in response.headers else None
-        head, size = b"", 0
-        for chunk in response.iter_bytes(CHUNK):
-            if len(head) < 64:
-                head += chunk[: 64 - len(head)]
-            f.write(chunk)
-            size += len(chunk)
-        if size == 0 or (expected is not None and size != expected):
-            raise IncompleteDownload(f"{url.split('?')[0]}: got {size} of {expected or 'some'} bytes")
-        final = folder / (name + extension(head, response.headers.get("content-type", ""), url))
-        return _commit(f, tmp, final)
-
-
 def _iso(epoch: float | None) -> str | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
 
@@ -199,18 +153,13 @@ def _timings(events: list) -> dict:
             "total_seconds": span(created, finished)}
 
 
-def _record_of(task: Any) -> dict:
-    """A journal-like record from a task handle or snapshot, when no journal row is at hand."""
-    def get(name: str, default: Any = None) -> Any:
-        return task.get(name, default) if isinstance(task, Mapping) else getattr(task, name, default)
-
-    body = get("request") or get("body") or {}
-    if not body and get("prompt"):
-        body = {"promptText": get("prompt")}
-    return {"id": get("id"), "model": get("model"), "endpoint": get("endpoint"), "kind": get("kind"),
-            "prompt": get("prompt"), "request": body, "status": get("status"),
-            "estimate_credits": get("estimate_credits", get("estimated_credits")),
-            "cost_credits": get("cost_credits"), "source": get("source"), "events": get("events", ())}
+def record_of(core: Any) -> dict:
+    """A journal-like record from a task's own fields, for a sidecar when no journal row is at hand."""
+    snap = core.snapshot()
+    return {"id": core.id, "model": snap.model, "endpoint": snap.endpoint, "prompt": snap.prompt,
+            "request": dict(getattr(core, "body", None) or {}), "status": snap.status,
+            "estimate_credits": snap.estimated_credits, "cost_credits": snap.cost_credits,
+            "created_at": snap.created_at.timestamp() if snap.created_at else None}
 
 
 def sidecar(record: Mapping, index: int, file: Path) -> dict:
@@ -241,40 +190,28 @@ def complete(folder: str | os.PathLike, name: str) -> Path | None:
     return media if media.is_file() else None
 
 
-def _task_lock(task_id: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(str(task_id), threading.Lock())
+async def save_outputs(core: Any, folder: str | os.PathLike = DEFAULT_FOLDER, *,
+                       record: Mapping | None = None) -> list[Path]:
+    """Every output of a succeeded task (a TaskCore) into `folder`, each with its sidecar.
 
-
-def save_outputs(task: Any, folder: str | os.PathLike = DEFAULT_FOLDER, *, record: Mapping | None = None,
-                 client: httpx.Client | None = None) -> list[Path]:
-    """Download every output of a succeeded task (handle, snapshot or journal row) with its sidecar.
-
-    Idempotent: outputs already complete on disk are not fetched again, so the live observer and
-    resume() may both call it. `record` (a journal row) fills the sidecar; else the task's fields do.
+    Idempotent: outputs already complete on disk are not fetched again. `record` (a journal row)
+    fills the sidecars; else the task's own fields do. Call it through the observer (observer.py),
+    which runs one such job per task and folder at a time.
     """
-    get = task.get if isinstance(task, Mapping) else lambda name: getattr(task, name, None)
-    task_id, urls = get("id"), [str(u) for u in (get("output") or ())]
-    if not task_id or not urls:
-        raise ValueError(f"task {task_id!r} has no outputs to save (status {get('status')!r})")
+    if not core.output:
+        raise errors.OutputsError(f"task {core.id} has no outputs to save (status {core.status})")
     folder = Path(folder)
-    record = dict(record) if record is not None else _record_of(task)
-    record["id"] = task_id
-    with _task_lock(task_id), contextlib.ExitStack() as stack:
-        http = client or stack.enter_context(httpx.Client(timeout=TIMEOUT, follow_redirects=True))
-        paths = []
-        for index, url in enumerate(urls):
-            name = stem(task_id, index)
-            done = complete(folder, name)
-            if done is None:
-                for stale in folder.glob(f".{name}.*.part"):  # left by a kernel killed mid-download
-                    with contextlib.suppress(OSError):
-                        stale.unlink()
-                done = download(url, folder, name, client=http)
-                data = json.dumps(sidecar(record, index, done), indent=2, ensure_ascii=False)
-                atomic_write(folder / f"{name}.json", data.encode())
-            paths.append(done)
-        return paths
+    record = {**(dict(record) if record is not None else record_of(core)), "id": core.id}
+    paths = []
+    for index in range(len(core.output)):
+        name = stem(core.id, index)
+        done = complete(folder, name)
+        if done is None:
+            done = await outputs.fetch(core, index, folder, name)
+            data = json.dumps(sidecar(record, index, done), indent=2, ensure_ascii=False)
+            atomic_write(folder / f"{name}.json", data.encode())
+        paths.append(done)
+    return paths
 
 
 def stored(task_id: str, folder: str | os.PathLike = DEFAULT_FOLDER) -> list[Path]:

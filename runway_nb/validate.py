@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from . import catalog, formats, shapes
+from .errors import error_body
 from .formats import A_KIND
 from .formats import join_or as _or
 from .problems import (
@@ -380,21 +381,5 @@ def lint_prompt(text: str, model_id: str | None = None) -> list[str]:
 
 
 def problems_as_error_body(problems) -> dict:
-    """The API's 400 body: {"error": every message, "issues": zod-style path/message/value}."""
-    def path(field: str) -> list:
-        return [int(part) if part.isdigit() else part for part in field.split(".")] if field else []
-
-    def jsonable(v: object) -> object:
-        if isinstance(v, float) and not math.isfinite(v):
-            return repr(v)  # JSON has no NaN or Infinity
-        if v is None or isinstance(v, (bool, int, float, str)):
-            return v
-        if isinstance(v, dict):
-            return {str(k): jsonable(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [jsonable(x) for x in v]
-        return _show(v)
-
-    return {"error": "; ".join(p.message for p in problems),
-            "issues": [{"path": path(p.field), "message": p.message, "value": jsonable(_brief(p.value))}
-                       for p in problems]}
+    """The API's 400 body (errors.error_body), long values cut as in every message."""
+    return error_body(problems, _brief)

@@ -1,6 +1,6 @@
 import pytest
 
-from runway_nb import resume
+from runway_nb import observer
 
 
 @pytest.fixture
@@ -15,4 +15,4 @@ def _private_cwd(tmp_path_factory, monkeypatch):
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
     monkeypatch.delenv("RUNWAY_NB_HOME", raising=False)
     yield
-    resume.close_all()  # its journal and download threads go with its folder
+    observer.close_all()  # its journal and download threads go with its folder

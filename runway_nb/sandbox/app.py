@@ -26,6 +26,7 @@ from .. import catalog
 from ..catalog import api
 from .engine import Engine, Refusal
 from .faults import Action
+from .resources import resource_routes
 from .uploads import BadForm, FormTooLarge, UploadRejected, read_form
 
 RAW_RECEIVE = "runway_nb.raw_receive"
@@ -223,7 +224,7 @@ def create_app(engine: Engine | None = None, **engine_kwargs) -> Starlette:
         Route("/_sandbox/outputs/{task_id}/{name}", output, methods=["GET", "HEAD"]),
         Route("/_sandbox/uploads/{upload_id}", upload_target, methods=["POST"]),
         Route("/_sandbox/stats", stats, methods=["GET"]),
-    ]
+    ] + resource_routes(engine, gate)  # avatars, voices, documents, routers, sessions, workflows, webapp
     app = Starlette(routes=routes, middleware=[Middleware(_KeepReceive)], lifespan=lifespan,
                     exception_handlers={Refusal: refused, HTTPException: http_error})
     app.state.engine = engine

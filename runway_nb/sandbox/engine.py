@@ -22,7 +22,7 @@ import uuid
 import weakref
 from pathlib import Path
 
-from .. import catalog, formats, pricing, validate
+from .. import catalog, pricing, validate
 from ..clock import RealClock
 from . import derived as _derived
 from . import inputs as _inputs
@@ -123,6 +123,9 @@ class Engine:
             if problems:
                 raise Refusal(400, validate.problems_as_error_body(problems))
             derived = _derived.lookup(path, body)
+            fmt = body.get("outputFormat")
+            if isinstance(fmt, str) and (why := self.synth.format_limit(fmt)):  # before any charge
+                raise Refusal(400, validate.problems_as_error_body([validate.Problem("outputFormat", fmt, why)]))
             if derived is None:
                 model = catalog.MODELS[body["model"]]
                 endpoint = catalog.endpoint_for(model.id, path, body)
@@ -302,15 +305,19 @@ class Engine:
         return self._pool
 
     def _synthesize(self, task: Task, plan) -> None:
-        """Worker thread: make the file outside the lock, then record that it is ready."""
-        name, error = f"0.{plan.ext}", None
+        """Worker thread: make the file(s) outside the lock, then record that they are ready."""
+        names, error = [], None
         try:
-            self.outputs.write(task.id, name, plan.make())
+            made = plan.make()
+            files = made if isinstance(made, list) else [(f"0.{plan.ext}", made)]
+            for i, (filename, data, *_mime) in enumerate(files):  # main file first: output[0]
+                names.append(f"{i}.{filename.rsplit('.', 1)[-1]}")
+                self.outputs.write(task.id, names[-1], data)
         except Exception as e:  # a synthesis bug becomes a FAILED task (INTERNAL), not a dead server
             error = f"{type(e).__name__}: {e}"
         with self._lock:
             task.ready_at, task.error = self.clock.now(), error
-            task.outputs = [] if error else [name]
+            task.outputs = [] if error else names
             if task.deleted:
                 self.outputs.remove(task.id)
 
@@ -333,7 +340,7 @@ class Engine:
             if task is None or task.deleted or name not in task.outputs or not path.is_file():
                 raise Refusal(404, {"error": "This output no longer exists (its task was deleted)."})
             self.counters["downloads"] += 1
-            ctype = formats.mime_of_name(name)
+            ctype = _outputs.CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
             return path, ctype, self.faults.on_download()
 
     def create_upload(self, filename: str, base_url: str | None = None) -> dict:

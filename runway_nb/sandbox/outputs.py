@@ -20,6 +20,8 @@ from urllib.parse import urlencode
 from .. import catalog
 from .inputs import Media
 
+CONTENT_TYPES = {"mp4": "video/mp4", "png": "image/png", "jpg": "image/jpeg", "mp3": "audio/mpeg",
+                 "mov": "video/quicktime", "zip": "application/zip", "wav": "audio/wav"}
 EXTENSIONS = {catalog.VIDEO: "mp4", catalog.IMAGE: "png", catalog.AUDIO: "mp3"}
 AUDIO_LIKE = {"/v1/voice_isolation": "isolation", "/v1/voice_dubbing": "dubbing", "/v1/speech_to_speech": "sts"}
 MAX_SIDE = 1920  # an input video larger than this is scaled down for the synthetic output
@@ -32,7 +34,7 @@ class Plan:
     kind: str
     ext: str
     seconds: float
-    make: Callable[[], bytes]
+    make: Callable[[], bytes | list]  # the file, or several (synth.Artifact: name, bytes, type), main first
 
 
 def input_seconds(model: catalog.Model, inputs: list[Media]) -> float | None:
@@ -72,6 +74,11 @@ def plan(synth, model: catalog.Model, endpoint: catalog.Endpoint, body: dict, in
         first = next((m for m in inputs if m.position == "first"), None)
         last = next((m for m in inputs if m.position == "last"), None)
         audio = bool(model.audio and body.get("audio", True))
+        fmt = body.get("outputFormat") or "mp4"
+        if fmt != "mp4":  # a delivery format (gen4.5): ProRes, 10-bit HEVC, frame sequences
+            return Plan(catalog.VIDEO, fmt, seconds, lambda: synth.render_format(
+                fmt, w, h, seconds, seed=seed, prompt=prompt, first_frame=first and first.read(),
+                last_frame=last and last.read(), audio=audio, prores_profile=body.get("proresProfile")))
         return Plan(catalog.VIDEO, "mp4", seconds, lambda: synth.video(
             w, h, seconds, seed=seed, prompt=prompt, first_frame=first and first.read(),
             last_frame=last and last.read(), audio=audio))

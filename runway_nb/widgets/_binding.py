@@ -2,8 +2,9 @@
 outputs when the task succeeds, cancels on request, and tells the view when everything is over.
 
 The state it publishes is the `run` the front end draws: {task, outputs, notice}. on_change calls
-come from the client's loop thread; storing and cancelling run on a small worker pool, so neither
-the polling loop nor the kernel's message handler waits for the network.
+come from the client's loop thread; waiting for the stored files (the journal's observer stores them)
+and cancelling run on a small worker pool, so neither the polling loop nor the kernel's message
+handler waits for the network.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, store
+from .. import catalog
 from ..render import remote_entry
 from ._coalesce import INTERVAL, Coalescer
 from ._media import MediaServer
@@ -71,27 +72,12 @@ def request_of(task: Any) -> dict:
     return dict(body) if isinstance(body, dict) else {}
 
 
-def journal_row(task_id: str) -> dict | None:
-    """The journal's row for a task, without creating a journal where there is none."""
-    try:
-        from .. import journal, resume
-
-        if not journal.enabled() or not journal.default_home().exists():
-            return None
-        return resume.open_journal().get(task_id)
-    except Exception:
-        return None
-
-
 def save_outputs(task: Any, snapshot: Any, folder: str | None) -> list[Path]:
-    """Store (or find already stored, by the journal's observer) a succeeded task's outputs."""
-    row = journal_row(snapshot.id) or {}
-    body = request_of(task)
-    record = row or {"id": snapshot.id, "model": snapshot.model, "endpoint": snapshot.endpoint,
-                     "prompt": snapshot.prompt, "request": body, "estimate_credits": snapshot.estimated_credits,
-                     "cost_credits": snapshot.cost_credits}
-    target = folder or row.get("folder") or store.DEFAULT_FOLDER
-    return store.save_outputs(snapshot.as_dict(), target, record=record)
+    """A succeeded task's stored outputs: the journal's observer stores them (once, whoever asks first);
+    this waits for it. `folder` None: where the task's client stores them."""
+    from ..observer import STORE_TIMEOUT, storer
+
+    return storer(task, folder).store(task, folder).result(STORE_TIMEOUT)
 
 
 class TaskBinding:

@@ -23,7 +23,7 @@ from .fallback import StaticResult, entries_text, result_html
 def _rows(journal: Any, limit: int) -> list[dict]:
     """Succeeded tasks, newest first; no journal yet means no history (and none is created here)."""
     from .. import journal as journal_mod
-    from ..resume import open_journal
+    from ..observer import open_journal
 
     if journal is None and not journal_mod.default_home().exists():
         return []

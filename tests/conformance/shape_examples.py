@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runway_nb import shapes
+from runway_nb.catalog import api
 
 MEDIA = {"image": "https://example.com/input.png", "video": "https://example.com/input.mp4",
          "audio": "https://example.com/input.mp3"}
@@ -52,3 +53,12 @@ def example(node: Mapping, full: bool, depth: int = 0) -> Any:
     if kind == "map":
         return {"node_1": example(node["values"], full, depth + 1)}
     return TEXT
+
+
+def call(client: Any, op_id: str, kwargs: dict) -> Any:
+    """client.<resource>.<method>(**kwargs) for an operation id: the SDK and runway_nb alike."""
+    op = api.operation(op_id)
+    target = client
+    for part in op.resource.split("."):
+        target = getattr(target, part)
+    return getattr(target, op.sdk_method)(**kwargs)

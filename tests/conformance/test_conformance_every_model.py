@@ -14,7 +14,7 @@ import warnings
 
 import pytest
 from conformance_support import API_KEY, TIME_SCALE, Expect, check_output, strict_client
-from shape_examples import example
+from shape_examples import call, example
 
 from runway_nb import RunwayML
 from runway_nb.catalog import api, overlay
@@ -63,14 +63,6 @@ def _expect(op_id: str, kwargs: dict) -> Expect:
     return Expect(kind, size, seconds)
 
 
-def _call(client, op_id: str, kwargs: dict):
-    op = api.operation(op_id)
-    target = client
-    for part in op.resource.split("."):
-        target = getattr(target, part)
-    return getattr(target, op.sdk_method)(**kwargs)
-
-
 def test_every_model_of_the_sdk_is_covered():
     models = {m for _, m, _ in CASES if m}
     assert models == set(api.model_ids()) - {"gwm1_avatars", "eleven_ttv_v3", "eleven_multilingual_ttv_v2"}
@@ -91,7 +83,7 @@ def twins():
 def test_official_sdk(twins, op_id, model, full):
     kwargs = example(_shape(op_id, model), full)
     with strict_client(twins[0]) as client:
-        task = _call(client, op_id, kwargs).wait_for_task_output(timeout=120)
+        task = call(client, op_id, kwargs).wait_for_task_output(timeout=120)
     assert task.status == "SUCCEEDED" and task.output, task
     check_output(task.output[0], _expect(op_id, kwargs))
 
@@ -104,7 +96,7 @@ def test_runway_nb(twins, op_id, model, full):
     with RunwayML(base_url=sandbox.base_url, api_key=sandbox.api_key, journal=False) as client:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a model the SDK's types describe is known: no "unchecked" warning
-            task = _call(client, op_id, kwargs)
+            task = call(client, op_id, kwargs)
         task.wait_for_task_output(timeout=120)
     assert task.status == "SUCCEEDED" and task.output, task
     check_output(task.output[0], _expect(op_id, kwargs))

@@ -16,7 +16,9 @@ import httpx
 import pytest
 
 from runway_nb import journal as jmod
-from runway_nb import resume as rmod
+from runway_nb import observer as omod
+from runway_nb import recovery as rmod
+from runway_nb.errors import RunwayNBError
 from runway_nb.journal import Journal
 from runway_nb.store import sanitize
 
@@ -194,23 +196,23 @@ def test_switches_and_home(monkeypatch, tmp_path):
     monkeypatch.delenv(jmod.SWITCH_ENV, raising=False)
     assert jmod.enabled() and jmod.enabled(True) and not jmod.enabled(False)
     monkeypatch.setenv(jmod.SWITCH_ENV, "0")
-    assert not jmod.enabled() and rmod.journal_observer() is None
+    assert not jmod.enabled() and omod.journal_observer() is None
     monkeypatch.setenv(jmod.SWITCH_ENV, "1")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(jmod.HOME_ENV, raising=False)
     assert jmod.default_home() == tmp_path / ".runway"
     monkeypatch.setenv(jmod.HOME_ENV, str(tmp_path / "elsewhere"))
     assert jmod.default_home() == tmp_path / "elsewhere"
-    assert rmod.journal_observer(False) is None
-    obs = rmod.journal_observer()
-    assert obs is rmod.journal_observer() and obs.journal.path == tmp_path / "elsewhere" / jmod.FILENAME
+    assert omod.journal_observer(False) is None
+    obs = omod.journal_observer()
+    assert obs is omod.journal_observer() and obs.journal.path == tmp_path / "elsewhere" / jmod.FILENAME
 
 
 def test_source_detection(monkeypatch):
     monkeypatch.setenv("JPY_SESSION_NAME", "/work/project/demo.ipynb")
-    assert rmod.detect_source() == "/work/project/demo.ipynb"
+    assert omod.detect_source() == "/work/project/demo.ipynb"
     monkeypatch.delenv("JPY_SESSION_NAME")
-    assert rmod.detect_source()  # under pytest: the script that runs it
+    assert omod.detect_source()  # under pytest: the script that runs it
 
 
 def test_newer_schema_is_refused(tmp_path):
@@ -230,16 +232,32 @@ def fake_core(task_id="c1", **kw):
                            http=SimpleNamespace(base_url="http://127.0.0.1:5"), **kw)
 
 
+def real_core(obs, handler, task_id="c1"):
+    """A TaskCore as the client makes one (observers told at once), over a mock network."""
+    from runway_nb.http import HTTP
+    from runway_nb.tasks import TaskCore
+
+    http = HTTP("http://127.0.0.1:5", "key_test", transport=httpx.MockTransport(handler))
+    core = fake_core(task_id)
+    return TaskCore(http, task_id, model=core.model, endpoint=core.endpoint, body=core.body,
+                    estimate=core.estimate, sandbox=True, observers=[obs])
+
+
 def test_observer_records_and_stores_on_success(jr, tmp_path):
+    seen = []
+
     def handler(request):
+        seen.append(request.url.path)
         return httpx.Response(200, content=b"\x00\x00\x00\x18ftypisom" + b"\x00" * 500)
 
-    obs = rmod.JournalObserver(jr, tmp_path / "outs", client=httpx.Client(transport=httpx.MockTransport(handler)))
-    obs.on_created(fake_core())
-    obs.on_change(snap("c1", "RUNNING", progress=0.2))
-    obs.on_change(snap("c1", "SUCCEEDED", progress=1.0, output=("https://h/x",), cost_credits=60))
+    obs = omod.JournalObserver(jr, tmp_path / "outs")
+    core = real_core(obs, handler)
+    core._apply({"id": "c1", "status": "RUNNING", "progress": 0.2})
+    core._apply({"id": "c1", "status": "SUCCEEDED", "output": ["https://h/x"]})
     [path] = obs.wait_stored("c1", timeout=30)
-    assert path == tmp_path / "outs" / "c1_0.mp4" and path.is_file()
+    assert path == tmp_path / "outs" / "c1_0.mp4" and path.is_file() and seen == ["/x"]
+    assert core.saved[0] == path  # the task's Output now shows the stored file
+    assert obs.store(core).result(5) == [path] and seen == ["/x"]  # asked again: the same job, no new fetch
     row = jr.get("c1")
     assert row["stored"] == [str(path)] and jr.unfinished() == []
     side = json.loads(path.with_suffix(".json").read_text())
@@ -248,13 +266,35 @@ def test_observer_records_and_stores_on_success(jr, tmp_path):
 
 
 def test_observer_failure_to_store_is_recorded_for_resume(jr, tmp_path):
-    client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(403)))
-    obs = rmod.JournalObserver(jr, tmp_path / "outs", client=client)
-    obs.on_created(fake_core("c2"))
-    obs.on_change(snap("c2", "SUCCEEDED", progress=1.0, output=("https://h/x",)))
-    with pytest.raises(httpx.HTTPStatusError):
+    from runway_nb import errors
+
+    def handler(request):  # the output URL stays forbidden, even after the task hands out fresh ones
+        if request.url.path.startswith("/v1/tasks/"):
+            return httpx.Response(200, json={"id": "c2", "status": "SUCCEEDED", "output": ["https://h/x"]})
+        return httpx.Response(403)
+
+    obs = omod.JournalObserver(jr, tmp_path / "outs")
+    core = real_core(obs, handler, "c2")
+    core._apply({"id": "c2", "status": "SUCCEEDED", "output": ["https://h/x"]})
+    with pytest.raises(errors.PermissionDeniedError) as caught:
         obs.wait_stored("c2", timeout=30)
+    assert isinstance(caught.value, errors.RunwayNBError)  # never a raw httpx error
     assert "403" in jr.get("c2")["store_error"] and [r["id"] for r in jr.unfinished()] == ["c2"]
+    assert not list((tmp_path / "outs").glob("c2_0.*"))
+
+
+def test_without_a_journal_the_observer_still_stores(tmp_path):
+    from runway_nb.tasks import TaskCore
+
+    obs = omod.JournalObserver(None, tmp_path / "outs")
+    core = real_core(obs, lambda r: httpx.Response(200, content=PNG), "n1")
+    core._apply({"id": "n1", "status": "SUCCEEDED", "output": ["https://h/p"]})
+    [path] = obs.wait_stored("n1", timeout=30)
+    assert path.name == "n1_0.png" and json.loads(path.with_suffix(".json").read_text())["prompt"] == "surf"
+    plain = TaskCore.from_wire(core.http, {"id": "n2", "status": "SUCCEEDED", "output": ["https://h/p"]})
+    assert omod.storer(plain, tmp_path / "else") is omod.storer(plain, tmp_path / "else")  # no observer: one per folder
+    [other] = omod.storer(plain, tmp_path / "else").store(plain, tmp_path / "else").result(30)
+    assert other == tmp_path / "else" / "n2_0.png"
 
 
 def test_observer_never_raises_into_the_poller(tmp_path):
@@ -264,9 +304,10 @@ def test_observer_never_raises_into_the_poller(tmp_path):
 
         record_status = record_created
 
-    obs = rmod.JournalObserver(Broken(), tmp_path, download=False)
+    obs = omod.JournalObserver(Broken(), tmp_path, download=False)
     obs.on_created(fake_core())
     obs.on_change(snap("c1", "RUNNING"))
+    obs.on_change(snap("c1", "SUCCEEDED", output=["https://h/x"]))
 
 
 def test_open_result_by_prefix(jr, tmp_path, monkeypatch):
@@ -281,8 +322,11 @@ def test_open_result_by_prefix(jr, tmp_path, monkeypatch):
     assert result.files == [out / "abcdef_0.png"]
     assert 'src="runway_outputs/abcdef_0.png"' in result._repr_html_() and "owl" in repr(result)
     assert rmod.history(journal=jr).open(0).id == "abcdef"
-    with pytest.raises(KeyError):
-        rmod.open_result("zzz", journal=jr)
+    assert rmod.history(journal=jr).open("abc").id == "abcdef"
+    for lookup in (lambda: rmod.open_result("zzz", journal=jr), lambda: rmod.history(journal=jr).open("zzz")):
+        with pytest.raises(KeyError) as missing:  # a RunwayNBError, still a KeyError for older code
+            lookup()
+        assert isinstance(missing.value, RunwayNBError) and "'zzz'" in str(missing.value)
 
 
 def test_resume_with_nothing_to_do(jr):
@@ -293,19 +337,18 @@ def test_resume_with_nothing_to_do(jr):
 def test_resume_stores_from_recorded_urls_and_marks_gone(jr, tmp_path):
     """No server needed for these two: fresh recorded URLs are used directly; a 404 retrieve marks gone."""
 
-    class NotFound(Exception):
-        status_code = 404
+    from runway_nb.client import RunwayML
 
-    class Client:
-        base_url = "http://127.0.0.1:5"
+    seen = []
 
-        class tasks:  # noqa: N801 - the SDK's attribute name
-            @staticmethod
-            def retrieve(task_id):
-                raise NotFound(task_id)
+    def handler(request):
+        seen.append(request.url.path)
+        if request.url.path.startswith("/v1/tasks/"):
+            return httpx.Response(404, json={"error": "Task not found"})
+        return httpx.Response(200, content=PNG)
 
-    import runway_nb.store as store_mod
-
+    client = RunwayML(api_key="key_test", base_url="http://127.0.0.1:5", transport=httpx.MockTransport(handler),
+                      journal=False)
     jr.record_created("ok", "/v1/text_to_image", "gen4_image", {"promptText": "x"}, 8,
                       base_url="http://127.0.0.1:5", folder=tmp_path / "o")
     jr.record_status(snap("ok", "SUCCEEDED", output=["https://h/a.png"]))
@@ -316,13 +359,9 @@ def test_resume_stores_from_recorded_urls_and_marks_gone(jr, tmp_path):
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
     jr.record_created("old-sandbox", "/v1/text_to_image", "gen4_image", {}, 8, base_url=dead, sandbox=True)
-    real_download = store_mod.download
-    mock = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, content=PNG)))
-    try:
-        store_mod.download = lambda url, folder, name, client=None: real_download(url, folder, name, client=mock)
-        report = rmod.resume(Client(), journal=jr)
-    finally:
-        store_mod.download = real_download
+    report = rmod.resume(client, journal=jr)
+    client.close()
+    assert sorted(seen) == ["/a.png", "/v1/tasks/lost"]  # fresh recorded URLs: used without asking the API
     outcome = {r.task_id: r.outcome for r in report}
     assert outcome == {"ok": "stored", "lost": "gone", "elsewhere": "skipped", "old-sandbox": "gone"}
     assert (tmp_path / "o" / "ok_0.png").is_file() and jr.get("lost")["gone_at"]
@@ -378,7 +417,7 @@ def raw_create(sb, path: str, body: dict) -> str:
 def test_the_key_never_reaches_the_journal_or_sidecars(served, tmp_path):
     sandbox, client_mod = served
     jr = Journal(tmp_path / ".runway")
-    obs = rmod.JournalObserver(jr, tmp_path / "runway_outputs")
+    obs = omod.JournalObserver(jr, tmp_path / "runway_outputs")
     image = png_data_uri()
     with sandbox.serve(time_scale=0.01, api_key=FAKE_KEY) as sb:
         client = make_client(client_mod, sb, observers=[obs])
@@ -432,25 +471,29 @@ def test_resume_after_a_kernel_died_before_polling(served, tmp_path):
 
 def test_resume_refetches_expired_urls_and_survives_a_cut_download(served, tmp_path):
     sandbox, client_mod = served
+    from runway_nb import errors
     from runway_nb.sandbox import FaultProfile
 
     jr = Journal(tmp_path / ".runway")
-    obs = rmod.JournalObserver(jr, tmp_path / "runway_outputs")
+    obs = omod.JournalObserver(jr, tmp_path / "runway_outputs")
+    out = tmp_path / "runway_outputs"
     with sandbox.serve(time_scale=0.01) as sb:
         client = make_client(client_mod, sb, observers=[obs])
-        sb.set_faults(FaultProfile(truncate_rate=1.0))  # every download is cut short
-        task = client.text_to_image.create(model="gen4_image", prompt_text="a red kite", ratio="1280:720")
+        sb.set_faults(FaultProfile(truncate_rate=1.0))  # every download is cut short: the fetcher resumes it
+        cut = client.text_to_image.create(model="gen4_image", prompt_text="a red kite", ratio="1280:720")
+        cut.wait(timeout=120)
+        [path] = obs.wait_stored(cut.id, timeout=60)
+        assert path.stat().st_size > 1000 and sb.engine.stats()["faults"]["truncated"] >= 1
+        assert not list(out.glob("*.part"))
+        sb.set_faults(FaultProfile(expire_rate=1.0))  # every URL handed out is already expired
+        task = client.text_to_image.create(model="gen4_image", prompt_text="a blue kite", ratio="1280:720")
         task.wait(timeout=120)
-        with pytest.raises(Exception):  # noqa: B017 - the observer's download error, whatever httpx calls it
+        with pytest.raises(errors.PermissionDeniedError):  # expired, and still expired after one refresh
             obs.wait_stored(task.id, timeout=60)
-        out = tmp_path / "runway_outputs"
-        assert not list(out.glob(f"{task.id}_0.*")) and not list(out.glob(".*.part"))
+        assert not list(out.glob(f"{task.id}_0.*"))
         row = jr.get(task.id)
         assert row["store_error"] and [r["id"] for r in jr.unfinished()] == [task.id]
-        # a day later the recorded URLs no longer work: resume must fetch fresh ones
-        expired = [u.replace("sig=", "sig=0") for u in row["output"]]
-        jr.record_status({"id": task.id, "status": "SUCCEEDED", "progress": 1.0, "output": expired})
-        sb.set_faults(None)
+        sb.set_faults(None)  # a day later: the recorded URLs no longer work, resume must fetch fresh ones
         report = rmod.resume(client, journal=jr, timeout=120)
         client.close()
     assert [r.outcome for r in report] == ["stored"], repr(report)
@@ -458,19 +501,21 @@ def test_resume_refetches_expired_urls_and_survives_a_cut_download(served, tmp_p
     jr.close()
 
 
-def test_runway_nb_resume_is_one_callable_object_whatever_the_import_order():
+def test_runway_nb_resume_is_the_function_whatever_the_import_order():
     import runway_nb
-    import runway_nb.resume as module
-    from runway_nb.resume import resume
+    import runway_nb.observer
+    import runway_nb.recovery
+    from runway_nb.recovery import resume
 
-    assert runway_nb.resume is module is resume and callable(resume)
-    assert module.history is rmod.history and "journal" in str(inspect.signature(resume))
+    assert runway_nb.resume is resume and callable(runway_nb.resume)
+    assert runway_nb.history is rmod.history and runway_nb.open_result is rmod.open_result
+    assert "journal" in str(inspect.signature(runway_nb.resume))
 
 
 def test_a_task_retrieved_by_id_is_journaled_as_adopted(served, tmp_path):
     sandbox, client_mod = served
     jr = Journal(tmp_path / ".runway")
-    obs = rmod.JournalObserver(jr, tmp_path / "runway_outputs")
+    obs = omod.JournalObserver(jr, tmp_path / "runway_outputs")
     body = {"model": "gen4_image", "promptText": "a kite", "ratio": "1280:720"}
     with sandbox.serve(time_scale=0.01) as sb:
         made_elsewhere = raw_create(sb, "/v1/text_to_image", body)  # another machine made it: never journaled here
@@ -493,4 +538,33 @@ def test_a_task_retrieved_by_id_is_journaled_as_adopted(served, tmp_path):
     assert own["note"] is None and own["request"]["promptText"] == "a kite"
     assert [e[0] for e in own["events"]][0] == "CREATED"
     assert not jr.record_adopted(known.id, "/v1/text_to_image", "gen4_image")  # known: left as it is
+    jr.close()
+
+
+@pytest.mark.anyio
+async def test_an_async_client_may_block_on_wait_stored(served, tmp_path):
+    """The stores run on runway_nb's own loop: a cell (or coroutine) of a notebook's loop may block on them."""
+    sandbox, client_mod = served
+    jr = Journal(tmp_path / ".runway")
+    obs = omod.JournalObserver(jr, tmp_path / "runway_outputs")
+    with sandbox.serve(time_scale=0.01) as sb:
+        client = client_mod.AsyncRunwayML(api_key=sb.api_key, base_url=sb.base_url, journal=False, observers=[obs])
+        task = await client.text_to_image.create(model="gen4_image", prompt_text="a kite", ratio="1280:720")
+        await task.wait()
+        [path] = obs.wait_stored(task.id, timeout=60)  # blocks this loop while the store runs
+        await client.close()
+    assert path.is_file() and jr.get(task.id)["stored"] == [str(path)]
+    jr.close()
+
+
+def test_closing_a_client_lets_its_stores_finish(served, tmp_path):
+    sandbox, client_mod = served
+    jr = Journal(tmp_path / ".runway")
+    obs = omod.JournalObserver(jr, tmp_path / "runway_outputs")
+    with sandbox.serve(time_scale=0.01) as sb:
+        with make_client(client_mod, sb, observers=[obs]) as client:
+            task = client.text_to_video.create(model="gen4.5", prompt_text="waves", ratio="1280:720", duration=2)
+            task.wait(timeout=120)
+        assert not obs.pending()  # closed: nothing left in flight, the file is there
+    assert jr.get(task.id)["stored"] and Path(jr.get(task.id)["stored"][0]).is_file()
     jr.close()

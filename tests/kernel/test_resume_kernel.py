@@ -45,7 +45,7 @@ def run(kc, code: str, timeout: float = 180) -> str:
 
 MAKE_CLIENT = """
 from runway_nb.client import RunwayML
-from runway_nb.resume import journal_observer
+from runway_nb.observer import journal_observer
 try:
     client = RunwayML(api_key={key!r}, base_url={url!r}, journal=True)
 except TypeError:  # a client without the journal switch: attach the observer by hand
@@ -80,7 +80,7 @@ def test_sigkill_mid_wait_then_resume_in_a_new_kernel(tmp_path):
 
         km, kc = start_kernel(tmp_path)
         try:
-            out = run(kc, setup + "import runway_nb, runway_nb.resume\n"
+            out = run(kc, setup + "import runway_nb, runway_nb.recovery\n"
                       "report = runway_nb.resume(client, timeout=300)\n"
                       "print(report.summary())\n"
                       "print('FILES', *[p for r in report for p in r.paths])")

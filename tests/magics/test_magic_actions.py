@@ -96,3 +96,17 @@ def test_models_table_covers_the_catalog():
     gen45 = next(r for r in rows if r["model"] == "gen4.5")
     assert gen45["magic"] == "%runway video" and gen45["credits"] == "12/s"
     assert "gen4.5" in repr(rows) and "<table>" in rows._repr_html_()
+
+
+def test_with_the_journal_off_results_still_get_their_files(session, env):
+    session.settings.journal = False  # the observer then stores without recording
+    r = act.submit(session, req("image --ratio 1280:720 --seed 3 a kite"))
+    assert act.wait(r, 6000) == "done"
+    assert r.files[0].is_file() and r.files[0].parent == env / "runway_outputs"
+    assert r.files[0].with_suffix(".json").is_file() and not (env / ".runway").exists()
+
+
+def test_settings_are_read_live_from_one_object(session):
+    assert isinstance(session.settings, act.RunwaySettings)
+    session.settings.output_folder = "elsewhere"
+    assert session.client().is_sandbox and "elsewhere" in session._clients  # no copy to refresh

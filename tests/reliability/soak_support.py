@@ -20,7 +20,7 @@ from typing import Any
 from rel_support import CASES, Media, marker_of
 
 from runway_nb import errors
-from runway_nb.resume import resume
+from runway_nb.recovery import resume
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 WAIT = 1e6  # virtual seconds: a safety net only (tasks take minutes of virtual time)

@@ -67,7 +67,7 @@ def check(pages: dict[str, str], shows_text: set[str]) -> dict:
 
 
 def test_a_prompt_with_html_is_escaped_everywhere_it_is_shown(workdir, shell_for):
-    from runway_nb import resume
+    from runway_nb import recovery as resume
     from runway_nb.magic_actions import tasks_table
     from runway_nb.widgets import Gallery, Player, TaskView
 

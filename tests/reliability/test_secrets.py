@@ -123,7 +123,7 @@ def _closed_port() -> int:
 
 
 def test_the_key_is_written_nowhere_by_the_client(workdir, media, debug_log, monkeypatch):
-    from runway_nb import resume as resume_mod
+    from runway_nb import recovery as resume_mod
     from runway_nb.widgets import TaskView
 
     texts: list[str] = []

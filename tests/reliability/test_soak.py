@@ -14,7 +14,7 @@ from soak_support import error_classes, soak_client, soak_magics
 from runway_nb import catalog
 from runway_nb.client import RunwayML
 from runway_nb.journal import Journal
-from runway_nb.resume import JournalObserver
+from runway_nb.observer import JournalObserver
 from runway_nb.sandbox import serve
 
 TIME_SCALE = 0.002  # a 60 s task takes 0.12 s; the client's ScaledClock polls on the same scale
@@ -30,15 +30,11 @@ def test_soak_through_the_client(workdir, media, quiet_logs):
     with serve(time_scale=TIME_SCALE, synth=InstantSynth(), concurrency=3, daily_limit=10**6, credits=10**9,
                faults=soak_faults(), fault_seed=7) as sb:
         journal = Journal(workdir / ".runway")
-        # one download client for the observer: without it store.py makes an httpx.Client (~20 ms of CPU for
-        # its TLS context) per stored task, which is most of this test's time (bench_soak.py keeps the default)
-        downloads = httpx.Client(timeout=30)
-        observer = JournalObserver(journal, folder, client=downloads)
+        observer = JournalObserver(journal, folder)
         client = RunwayML(api_key=sb.api_key, base_url=sb.base_url, clock=ScaledClock(TIME_SCALE),
                           observers=[observer])
         soak = soak_client(sb, client, observer, media, LIFECYCLES, folder, workers=24)
         client.close()
-        downloads.close()
     outcomes, figures, faults = soak.outcomes, soak.figures, soak.stats["faults"]
     print(table(f"soak: {LIFECYCLES} lifecycles through RunwayML", list(figures.items())))
     print(table("errors users saw", sorted(error_classes(outcomes).items()), ("step: error", "count")))

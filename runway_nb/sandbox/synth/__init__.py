@@ -1,91 +1,27 @@
 """Real, playable, synthetic media for the sandbox: deterministic for the same arguments.
 
 video/video_like make H.264 MP4 (+AAC), image makes PNG or JPEG, speech/sound/audio_like make MP3;
-all from numpy, Pillow and PyAV's bundled encoders (no ffmpeg binary). Same seed, prompt and
+all from numpy, Pillow and PyAV's bundled encoders (no ffmpeg binary). render_format() delivers
+video()'s clip as one of Gen-4.5's outputFormat values (ProRes, 10/12-bit HEVC SDR/HDR, PNG and EXR
+sequences); format_limit() says which it cannot make; deliver_format() does the same for any clip's
+frames (like_frames(): video_like's, for Aleph's formats). Same seed, prompt and
 inputs give the same bytes; every picture carries a small "SANDBOX" caption.
 
-Because they are deterministic, the last few results are kept (CACHE_BYTES in all): a notebook run
-again, or two clients sending the same request, get their media without making it twice.
+Because they are deterministic, the last few results are kept (_recent.py): a notebook run again,
+or two clients sending the same request, get their media without making it twice.
 """
 
-from __future__ import annotations
-
-import contextlib
-import functools
-import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
-
 from . import _audio, _image, _video
+from ._formats import OUTPUT_FORMATS, Artifact, SandboxLimit
+from ._formats import deliver as deliver_format
+from ._formats import limit as format_limit
+from ._formats import render as render_format
+from ._recent import fresh, remembered
+from ._video import like_frames
 
-__all__ = ["audio_like", "fresh", "image", "sound", "speech", "video", "video_like"]
-CACHE_BYTES = 96 * 1024 * 1024
+__all__ = ["OUTPUT_FORMATS", "Artifact", "SandboxLimit", "audio_like", "deliver_format", "format_limit", "fresh",
+           "image", "like_frames", "render_format", "sound", "speech", "video", "video_like"]
 
-
-class _Recent:
-    """Results by their arguments, least recently used dropped first once over CACHE_BYTES."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget, self.size = budget, 0
-        self.items: OrderedDict[tuple, bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> bytes | None:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        return None
-
-    def put(self, key: tuple, value: bytes) -> None:
-        with self.lock:
-            if key in self.items or len(value) > self.budget:
-                return
-            self.items[key] = value
-            self.size += len(value)
-            while self.size > self.budget:
-                self.size -= len(self.items.popitem(last=False)[1])
-
-
-_recent = _Recent(CACHE_BYTES)
-_local = threading.local()
-
-
-@contextlib.contextmanager
-def fresh() -> Iterator[None]:
-    """Make everything anew in this block (on this thread): for benchmarks and determinism checks."""
-    before, _local.fresh = getattr(_local, "fresh", False), True
-    try:
-        yield
-    finally:
-        _local.fresh = before
-
-
-def _part(value: object) -> object:
-    """An argument as a cache key part: bytes by their digest (inputs can be large)."""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return ("sha256", hashlib.sha256(value).hexdigest())
-    if isinstance(value, (list, tuple)):
-        return tuple(_part(v) for v in value)
-    return value
-
-
-def _remembered(fn: Callable[..., bytes]) -> Callable[..., bytes]:
-    @functools.wraps(fn)
-    def call(*args: object, **kwargs: object) -> bytes:
-        if getattr(_local, "fresh", False):
-            return fn(*args, **kwargs)
-        key = (fn.__name__, _part(args), tuple(sorted((k, _part(v)) for k, v in kwargs.items())))
-        found = _recent.get(key)
-        if found is None:
-            found = fn(*args, **kwargs)
-            _recent.put(key, found)
-        return found
-
-    return call
-
-
-video, video_like = _remembered(_video.video), _remembered(_video.video_like)
-image = _remembered(_image.image)
-speech, sound, audio_like = _remembered(_audio.speech), _remembered(_audio.sound), _remembered(_audio.audio_like)
+video, video_like = remembered(_video.video), remembered(_video.video_like)
+image = remembered(_image.image)
+speech, sound, audio_like = remembered(_audio.speech), remembered(_audio.sound), remembered(_audio.audio_like)

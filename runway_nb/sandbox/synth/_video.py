@@ -45,31 +45,30 @@ def _frame_buffer(width: int, height: int) -> tuple[np.ndarray, Planes]:
     return buf, planes
 
 
-def _encode_mp4(width: int, height: int, fps: int, frames: Iterator[np.ndarray],
-                audio: np.ndarray | None) -> bytes:
-    """Encode I420 buffers (and stereo float audio) to MP4 with the index (moov) at the front."""
+def encode_clip(container_format: str, codec: str, fps: int, configure: Callable[[av.video.stream.VideoStream], None],
+                frames: Iterator[av.VideoFrame], audio: np.ndarray | None, audio_codec: str = "aac") -> bytes:
+    """Encode frames (and stereo float audio at AAC_RATE) into an MP4 or MOV with the index (moov) at the front.
+
+    `configure` sets the video stream's size, pixel format, options and colour tags; audio is
+    interleaved by time so players can stream the file. Bitexact, so equal input gives equal bytes.
+    """
     with tempfile.TemporaryDirectory(prefix="runway_nb_synth_") as tmp:
-        path = os.path.join(tmp, "out.mp4")  # faststart re-reads the file, so it needs a real path
+        path = os.path.join(tmp, "out." + container_format)  # faststart re-reads the file: a real path
         options = {"movflags": "+faststart", "fflags": "+bitexact"}
-        with av.open(path, "w", format="mp4", options=options) as container:
-            video = container.add_stream("libx264", rate=fps)
-            video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-            video.options = {"preset": "ultrafast", "crf": "23"}
-            cc = video.codec_context
-            cc.thread_count, cc.gop_size = X264_THREADS, 2 * fps  # a keyframe every 2 s for seeking
-            cc.colorspace = cc.color_primaries = cc.color_trc = 1  # BT.709, as the planes are made
-            cc.color_range = 1  # limited ("MPEG") range
+        with av.open(path, "w", format=container_format, options=options) as container:
+            video = container.add_stream(codec, rate=fps)
+            configure(video)
             sound = None
             if audio is not None:
-                sound = container.add_stream("aac", rate=AAC_RATE, layout="stereo")
-                sound.bit_rate = 128000
-                sound.options = {"aac_coder": "fast"}  # half the default coder's time; fine for ambience
+                sound = container.add_stream(audio_codec, rate=AAC_RATE, layout="stereo")
+                if audio_codec == "aac":
+                    sound.bit_rate = 128000
+                    sound.options = {"aac_coder": "fast"}  # half the default coder's time; fine for ambience
                 chunks, pending = audio_frames(audio, AAC_RATE, 1024), None
-            for i, buf in enumerate(frames):
-                frame = av.VideoFrame.from_ndarray(buf, format="yuv420p")
+            for i, frame in enumerate(frames):
                 frame.pts = i
                 container.mux(video.encode(frame))
-                # interleave: audio up to the end of this frame, so players can stream the file
+                # interleave: audio up to the end of this frame
                 while sound is not None:
                     if pending is None:
                         pending = next(chunks, None)
@@ -84,6 +83,21 @@ def _encode_mp4(width: int, height: int, fps: int, frames: Iterator[np.ndarray],
             container.mux(video.encode(None))
         with open(path, "rb") as f:
             return f.read()
+
+
+def encode_mp4(width: int, height: int, fps: int, frames: Iterator[np.ndarray],
+                audio: np.ndarray | None) -> bytes:
+    """H.264 yuv420p (+AAC) MP4 from I420 buffers, tagged BT.709 limited range as the planes are made."""
+    def configure(video: av.video.stream.VideoStream) -> None:
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        video.options = {"preset": "ultrafast", "crf": "23"}
+        cc = video.codec_context
+        cc.thread_count, cc.gop_size = X264_THREADS, 2 * fps  # a keyframe every 2 s for seeking
+        cc.colorspace = cc.color_primaries = cc.color_trc = 1  # BT.709, as the planes are made
+        cc.color_range = 1  # limited ("MPEG") range
+
+    pictures = (av.VideoFrame.from_ndarray(buf, format="yuv420p") for buf in frames)
+    return encode_clip("mp4", "libx264", fps, configure, pictures, audio)
 
 
 def _even(x: float) -> int:
@@ -267,13 +281,12 @@ def _compose(start: Layer, end: Layer | None, n: int, width: int, height: int, p
         yield buf
 
 
-def video(width: int, height: int, seconds: float, *, seed: int, prompt: str, fps: int = 24,
-          first_frame: bytes | None = None, last_frame: bytes | None = None, audio: bool = False) -> bytes:
-    """MP4 (H.264 yuv420p, +AAC when audio) of exactly width x height and round(seconds*fps) frames.
+def frames(width: int, height: int, seconds: float, *, seed: int, prompt: str, fps: int = 24,
+           first_frame: bytes | None = None, last_frame: bytes | None = None) -> tuple[int, Iterator[np.ndarray]]:
+    """The frames video() encodes: their count and an iterator of I420 buffers (8-bit BT.709, limited range).
 
-    With first_frame the video opens on that image and slowly zooms into it; with last_frame it
-    crossfades to end on that image; otherwise it is an abstract scene drawn from seed and prompt.
-    Raises ValueError for an odd size or an image that cannot be decoded.
+    The iterator reuses one buffer: convert or copy each frame before asking for the next. Other
+    encoders (synth/_formats.py) draw the same picture through this, so every format shows one clip.
     """
     check_size(width, height)
     n = max(1, round(seconds * fps))
@@ -283,16 +296,31 @@ def video(width: int, height: int, seconds: float, *, seed: int, prompt: str, fp
     else:
         start = _scene(rng, width, height, fps)
     end = _still(rng, load_image(last_frame), width, height, n, fps, zoom_in=False) if last_frame else None
-    sound = ambience(rng_for("video audio", seed, prompt), n / fps, AAC_RATE) if audio else None
-    return _encode_mp4(width, height, fps, _compose(start, end, n, width, height, prompt, rng), sound)
+    return n, _compose(start, end, n, width, height, prompt, rng)
 
 
-def video_like(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
-               prompt: str) -> bytes:
-    """MP4 of `seconds` at width x height (24 fps, no audio): the source's frames regraded in
-    colour and contrast (a short clip loops, a still image zooms), or a synthesized scene when
-    there is no source or it has no picture. Raises ValueError when the source cannot be decoded.
+def soundtrack(seconds: float, *, seed: int, prompt: str) -> np.ndarray:
+    """The ambience under a video with audio: stereo float at AAC_RATE."""
+    return ambience(rng_for("video audio", seed, prompt), seconds, AAC_RATE)
+
+
+def video(width: int, height: int, seconds: float, *, seed: int, prompt: str, fps: int = 24,
+          first_frame: bytes | None = None, last_frame: bytes | None = None, audio: bool = False) -> bytes:
+    """MP4 (H.264 yuv420p, +AAC when audio) of exactly width x height and round(seconds*fps) frames.
+
+    With first_frame the video opens on that image and slowly zooms into it; with last_frame it
+    crossfades to end on that image; otherwise it is an abstract scene drawn from seed and prompt.
+    Raises ValueError for an odd size or an image that cannot be decoded.
     """
+    n, pictures = frames(width, height, seconds, seed=seed, prompt=prompt, fps=fps,
+                         first_frame=first_frame, last_frame=last_frame)
+    sound = soundtrack(n / fps, seed=seed, prompt=prompt) if audio else None
+    return encode_mp4(width, height, fps, pictures, sound)
+
+
+def like_frames(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
+                prompt: str) -> tuple[int, Iterator[np.ndarray]]:
+    """The frames video_like() encodes (24 fps): their count and an iterator of I420 buffers, as frames()."""
     check_size(width, height)
     fps = 24
     n = max(1, round(seconds * fps))
@@ -304,4 +332,14 @@ def video_like(source: bytes | None, seconds: float, width: int, height: int, *,
         luma = np.clip(128 + (np.arange(256) - 128) * rng.uniform(0.8, 1.3), 16, 235).astype(np.uint8)
     else:
         layer = _scene(rng, width, height, fps)
-    return _encode_mp4(width, height, fps, _compose(layer, None, n, width, height, prompt, rng, grade, luma), None)
+    return n, _compose(layer, None, n, width, height, prompt, rng, grade, luma)
+
+
+def video_like(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
+               prompt: str) -> bytes:
+    """MP4 of `seconds` at width x height (24 fps, no audio): the source's frames regraded in
+    colour and contrast (a short clip loops, a still image zooms), or a synthesized scene when
+    there is no source or it has no picture. Raises ValueError when the source cannot be decoded.
+    """
+    _, pictures = like_frames(source, seconds, width, height, seed=seed, prompt=prompt)
+    return encode_mp4(width, height, 24, pictures, None)
