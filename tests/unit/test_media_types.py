@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runway_nb import catalog, formats, render, store
+from runway_nb import catalog, formats, outputs, render
 from runway_nb.widgets.catalog_json import serialize
 
 
@@ -28,9 +28,9 @@ def test_the_api_input_formats_agree_with_the_table():
 
 
 def test_download_extensions_come_from_the_table():
-    assert store.extension(b"", "image/gif") == ".gif"  # a type the table knows, by Content-Type
-    assert store.extension(b"", "", "https://h/x.webm?sig=1") == ".webm"
-    assert store.extension(b"", "", "https://h/x.exe") == ".bin"
+    assert outputs.extension(b"", "image/gif") == "gif"  # a type the table knows, by Content-Type
+    assert outputs.extension(b"", "audio/ogg; codecs=opus") == "ogg"
+    assert outputs.extension(b"\x89PNG\r\n\x1a\n" + bytes(8), "video/mp4") == "png"  # the bytes first
     assert formats.EXT_BY_TYPE["audio/x-wav"] == "wav" and formats.file_ext("jpeg") == "jpg"
 
 
