@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog, errors
+from . import catalog, errors, shapes
 
 REQUEST_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout")
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -53,7 +53,11 @@ def build(path: str, kwargs: dict) -> Any:
     from . import plan
 
     options = {k: kwargs.pop(k) for k in REQUEST_OPTIONS if k in kwargs}
-    body = to_wire({k: v for k, v in kwargs.items() if v is not None})
+    given = {k: v for k, v in kwargs.items() if v is not None}
+    described = shapes.for_body(path, {"model": given["model"]} if "model" in given else {})
+    # Along the SDK's shape where it has one: its wire names are not always camelCase (aleph2's
+    # keyframes range is start_seconds on the wire) and a map's keys are data, not names.
+    body = shapes.to_wire(described[1], given, camel) if described else to_wire(given)
     body.update(options.pop("extra_body", None) or {})
     return plan.make(path, body, options=options)
 

@@ -17,7 +17,9 @@ from traitlets import Bool, Enum, Float, Unicode
 from traitlets.config import Configurable
 
 from . import catalog, render
-from .magic_args import ArgsError, Request, problem_text
+from .catalog import overlay
+from .magic_models import ArgsError
+from .magic_request import Request, problem_text
 from .render import Table, credits_text
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
@@ -197,9 +199,9 @@ class Cost:
         return [problem_text(p) for p in self.plan.problems]
 
     def __repr__(self) -> str:
-        what = f"{self.request.model} {self.request.resource.replace('_', '-')}"
+        what = f"{self.request.model or self.request.sub} {self.request.resource.replace('_', '-')}"
         if self.estimate is None:
-            text = f"{what}: no price known for this model"
+            text = f"{what}: price {overlay.NO_PRICE}"
         else:
             e = self.estimate
             text = f"{what}: {credits_text(e.credits, e.dollars)} = {e.basis}"
@@ -222,7 +224,7 @@ def submit(session: Session, req: Request) -> Result:
     budget = session.settings.budget
     if budget is not None:
         if p.credits is None:
-            raise BudgetExceeded(f"refused: the cost of {req.model} is unknown and a budget of {budget:g} "
+            raise BudgetExceeded(f"refused: the cost of {req.model or req.sub} is unknown and a budget of {budget:g} "
                                  "credits is set (%runway budget off lifts it)")
         spent = session.spent()
         if spent + p.credits > budget:
@@ -237,7 +239,8 @@ def submit(session: Session, req: Request) -> Result:
             task = client._create(p.plan)  # the wire body as planned: no keywords to translate back
         except ValidationError as exc:  # a local input, judged from its bytes
             raise ArgsError("\n".join(problem_text(q) for q in exc.problems)) from None
-    session.notes += [f"note: {w.message}" for w in caught if "sandbox" not in str(w.message)]
+        finally:  # told even when the API refuses (a model newer than the catalog: the server decided)
+            session.notes += [f"note: {w.message}" for w in caught if "sandbox" not in str(w.message)]
     result = session.result_factory(task, req, folder)
     session.results[task.id] = result
     follow(result)
@@ -392,34 +395,6 @@ def credits(session: Session) -> Credits:
     value = Credits(client.organization.retrieve().credit_balance)
     value.sandbox = client.is_sandbox
     return value
-
-
-def models_table(kind: str | None = None) -> Table:
-    """The catalog as rows: what each model makes, where, for how much, with which choices."""
-    from .magic_args import SUBS, models_for
-
-    sub_of = {m: s for s in SUBS for m in models_for(s)}
-    rows = []
-    for m in catalog.MODELS.values():
-        if kind and m.kind != kind:
-            continue
-        p = m.price
-        unit = {"second": "s", "input_second": "s of input", "image": "image", "char": "characters"}[p.unit]
-        price = f"{p.credits:g}/{'' if p.per == 1 else f'{p.per:g} '}{unit}"
-        if p.by_ratio:
-            price += f" ({min(p.by_ratio.values()):g} at 720p)"
-        if p.silent_credits is not None:
-            price += f" ({p.silent_credits:g} silent)"
-        ratios = dict.fromkeys(c for e in m.endpoints for q in e.params if q.name == "ratio" for c in q.choices)
-        durations = {q.choices or (f"{q.min:g}-{q.max:g}",) for e in m.endpoints for q in e.params
-                     if q.name == "duration"}
-        rows.append({"model": m.id, "kind": m.kind, "magic": f"%runway {sub_of.get(m.id, '?')}",
-                     "credits": price, "audio": "yes" if m.audio else "",
-                     "durations": ", ".join(str(d) for ds in durations for d in ds),
-                     "ratios": ", ".join(ratios) if len(ratios) <= 4 else f"{len(ratios)} ratios",
-                     "about": m.description})
-    return Table(rows, ("model", "kind", "magic", "credits", "audio", "durations", "ratios", "about"),
-                 "1 credit = $0.01")
 
 
 def history_table(model: str | None = None, status: str | None = None, since: str | None = None,

@@ -6,19 +6,13 @@ Nothing here talks to the network or to IPython, so every rule can be tested wit
 from __future__ import annotations
 
 import argparse
-import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
 
-from . import catalog, formats
-from .catalog import IMAGE, VIDEO
-from .errors import RunwayNBError
-
-
-class ArgsError(RunwayNBError, ValueError):
-    """A bad command line: the magic shows the message alone, with no traceback."""
+from . import catalog
+from . import magic_models as shaped
+from .magic_inputs import EXTENSIONS, as_media, media_kind, resolve_input, split_tag  # noqa: F401
+from .magic_models import ArgsError
 
 
 class HelpShown(Exception):  # noqa: N818 - a signal, not a failure
@@ -27,14 +21,24 @@ class HelpShown(Exception):  # noqa: N818 - a signal, not a failure
 
 @dataclass(frozen=True)
 class Sub:
-    """A generation subcommand: the endpoints it reaches and the option names it gives wire fields."""
+    """A generation subcommand: the endpoints it reaches and the option names it gives wire fields.
+    `choices` (recipe, generate): the word after the subcommand picks the endpoint, e.g. recipe product_ad."""
 
     name: str
     paths: tuple[str, ...]
     summary: str
     examples: tuple[str, ...]
+    choices: tuple[tuple[str, str], ...] = ()  # (word, path)
 
 
+def _recipes() -> tuple[tuple[str, str], ...]:
+    from .catalog import api
+
+    return tuple((op.sdk_method, op.path) for op in api.operations().values()
+                 if op.resource == "recipes" and op.creates_task)
+
+
+_ROUTER = (("video", "/v1/generate/video"), ("image", "/v1/generate/image"), ("audio", "/v1/generate/audio"))
 SUBS = {s.name: s for s in (
     Sub("video", ("/v1/text_to_video", "/v1/image_to_video"), "text-to-video, or image-to-video with --image",
         ("%runway video a red fox running through fresh snow, slow motion",
@@ -58,19 +62,38 @@ SUBS = {s.name: s for s in (
         ("%runway dub --audio speech.mp3 --lang fr",)),
     Sub("sts", ("/v1/speech_to_speech",), "say the same words in another voice",
         ("%runway sts --media speech.mp3 --voice Bernard",)),
+    Sub("sound", ("/v1/video_to_audio",), "sound for a video: sound effects that fit it (sfx makes one from text)",
+        ("%runway sound --video clip.mp4 --duration 5 waves on rocks, gulls",)),
+    Sub("upscale", ("/v1/image_upscale", "/v1/video_upscale"), "upscale an image or a video (the input's kind "
+        "picks image_upscale or video_upscale)",
+        ("%runway upscale --input photo.png --scale-factor 4",
+         "%runway upscale --input clip.mp4 --model enhance_frame_rate --target-framerate 60")),
+    Sub("hdr", ("/v1/video_to_hdr",), "turn an SDR video into HDR (Ruby)",
+        ("%runway hdr --video clip.mp4 --output-format hlg",)),
+    Sub("avatar", ("/v1/avatar_videos",), "an avatar speaks a script (the prompt) or an audio clip",
+        ("%runway avatar --avatar game-character --voice my_voice_id Welcome to the show!",)),
+    Sub("generate", tuple(p for _, p in _ROUTER), "generate video|image|audio through a saved Model Router "
+        "config (--config SLUG)", ("%runway generate video --config my-router --set input.duration=5 a kite at dawn",),
+        _ROUTER),
+    Sub("recipe", tuple(p for _, p in _recipes()), "run a recipe: recipe NAME (" + ", ".join(n for n, _ in _recipes())
+        + ")", ("%runway recipe product_ad --version 2026-07 --product-images bottle.png --user-concept calm beach",),
+        _recipes()),
 )}
 # Wire names whose option is not simply the kebab-case name; the rest follow python_name.
 FLAG_NAMES = {"promptImage": "image", "videoUri": "video", "audioUri": "audio", "references": "ref",
-              "referenceImages": "ref", "targetLang": "lang"}
+              "referenceImages": "ref", "targetLang": "lang", "imageUri": "image", "configId": "config"}
+PROMPT_FIELDS = ("promptText", "prompt")  # filled by the prompt words (or the cell body), never a flag
+RESERVED = ("--model", "--set", "--bg", "--out", "--timeout", "--input", "--help")
 MEDIA_TYPES = ("uri", "prompt_image", "typed_uri", "references", "reference_images")
 MANAGE = {"tasks": "the tasks of this session, with status", "status": "one task's status (ID)",
           "cancel": "cancel a running task (ID)", "delete": "delete a task and its outputs (ID)",
           "resume": "follow the unfinished tasks of earlier sessions", "history": "past tasks from the journal",
           "cost": "estimate a command without running it: %runway cost video ...",
           "credits": "the organization's credit balance", "budget": "cap this session's spend: budget N | off",
-          "models": "the catalog as a table", "config": "current settings (%config Runway)",
+          "models": "every model by kind and provider, with prices", "config": "current settings (%config Runway)",
+          "voices": "custom voices: voices [list] | preview PROMPT | design NAME PROMPT | delete ID",
+          "workflow": "workflows: workflow (list) | workflow ID [--set NODE.KEY=VALUE] (runs it)",
           "sandbox": "on | off | status: use the local sandbox or the real API"}
-
 
 
 @dataclass(frozen=True)
@@ -91,7 +114,8 @@ class Option:
 
 
 def models_for(sub: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(m for p in SUBS[sub].paths for m in catalog.models_on(p)))
+    """Every model of the subcommand's operations: the hand-kept first, then every one the SDK names."""
+    return tuple(dict.fromkeys(m for p in SUBS[sub].paths for m in shaped.models_on(p)))
 
 
 def flag_for(wire: str) -> str:
@@ -100,9 +124,10 @@ def flag_for(wire: str) -> str:
 
 def _params(sub: str, model: str | None = None):
     """(model, path, Param) for every field of the subcommand's models (or of one model)."""
-    for m in (model,) if model in catalog.MODELS else models_for(sub):
-        for path in SUBS[sub].paths:
-            for p in (catalog.MODELS[m].endpoint(path) or _NO_EP).params:
+    for path in SUBS[sub].paths:
+        on_path = shaped.models_on(path) or (None,)  # recipes and the router take no model
+        for m in ((model,) if model in on_path else ()) if model else on_path:
+            for p in (shaped.endpoint(m, path) or _NO_EP).params:
                 yield m, path, p
 
 
@@ -114,8 +139,9 @@ def options_for(sub: str) -> tuple[Option, ...]:
     """Every option of a subcommand: the union of its models' fields (first definition wins)."""
     seen: dict[str, Option] = {}
     for _, _, p in _params(sub):
-        if p.name != "promptText":
-            seen.setdefault(p.name, Option(flag_for(p.name), p.name, p))
+        flag = flag_for(p.name)
+        if p.name not in PROMPT_FIELDS and flag not in RESERVED and flag not in {o.flag for o in seen.values()}:
+            seen.setdefault(p.name, Option(flag, p.name, p))
     return tuple(seen.values())
 
 
@@ -171,7 +197,7 @@ METAVARS = {"ratio": "W:H", "voice": "NAME", "targetLang": "LANG", "contentModer
 
 
 def _takes_prompt(sub: str) -> bool:
-    return any(p.name == "promptText" for _, _, p in _params(sub))
+    return sub == "generate" or any(p.name in PROMPT_FIELDS for _, _, p in _params(sub))
 
 
 def _add_generate_options(sp: argparse.ArgumentParser, sub: str) -> None:
@@ -204,6 +230,10 @@ def _add_generate_options(sp: argparse.ArgumentParser, sub: str) -> None:
             kind = _value_type(sub, opt.wire)
             sp.add_argument(opt.flag, dest=opt.dest, type=kind, help=help_,
                             metavar=METAVARS.get(opt.wire, "N" if kind is int else "X" if kind is float else "TEXT"))
+    if sub == "upscale":
+        sp.add_argument("--input", metavar="INPUT", help="the image or video to upscale (its kind picks the "
+                        "operation); a URL, file path or variable")
+    sp.add_argument("--set", dest="sets", action="append", metavar="FIELD=VALUE", help=shaped.SET_HELP.replace("%", "%%"))
     sp.add_argument("--bg", action="store_true", help="return at once; the view keeps updating")
     sp.add_argument("--out", metavar="DIR", help="folder for the outputs (default: Runway.output_folder)")
     sp.add_argument("--timeout", type=float, metavar="SECONDS", help="wait this long, then detach (it keeps running)")
@@ -212,15 +242,17 @@ def _add_generate_options(sp: argparse.ArgumentParser, sub: str) -> None:
 def _by_model(sub: str) -> list[str]:
     """Each model's ratios and durations: the values that differ between models of one subcommand."""
     lines = []
-    for m in models_for(sub):
+    for m in (m for m in models_for(sub) if m in catalog.MODELS):
         for path in SUBS[sub].paths:
-            ep = catalog.MODELS[m].endpoint(path)
+            ep = shaped.endpoint(m, path)
             if ep is None:
                 continue
             bits = [f"{flag_for(p.name)} " + ("|".join(map(str, p.choices)) if p.choices else f"{p.min:g}..{p.max:g}")
                     for p in ep.params if p.name in ("ratio", "duration") and (p.choices or p.min is not None)]
             label = m + (" + --image" if path == "/v1/image_to_video" else "")
             lines.append(f"  {label:<22} {'  '.join(bits)}")
+    if lines and len(models_for(sub)) > len({ln.split()[0] for ln in lines}):
+        lines.append(f"  every model's fields: %runway {sub} --help --model MODEL")
     return lines if len(lines) > 1 else []
 
 
@@ -257,12 +289,25 @@ def parser() -> _Parser:
             sp.add_argument("-n", "--limit", type=int, default=20, help="at most this many rows (20)")
         elif name == "models":
             sp.add_argument("kind", nargs="?", choices=catalog.KINDS, help="only video, image or audio models")
+        elif name == "voices":
+            sp.add_argument("action", nargs="?", default="list", choices=("list", "preview", "design", "delete"))
+            sp.add_argument("words", nargs="*", help="preview: a description; design: NAME then a description; "
+                            "delete: ID")
+            sp.add_argument("-m", "--model", help=f"voice design model ({', '.join(shaped.VOICE_DESIGN_MODELS)})")
+            sp.add_argument("--audio", metavar="INPUT", help="design: clone the voice from this clip instead")
+            sp.add_argument("--description", help="design: a note kept with the voice")
+            sp.add_argument("-n", "--limit", type=int, default=20, help="list: at most this many (20)")
+        elif name == "workflow":
+            sp.add_argument("id", nargs="?", help="the published workflow version to run (none: list them)")
+            sp.add_argument("--set", dest="sets", action="append", metavar="NODE.KEY=VALUE",
+                            help="override a node's output: a value, a URL (image/video/audio) or JSON")
     return top
 
 
 def split(line: str) -> list[str]:
     """Shell-like words, where prompts' apostrophes stay text: "a cat's toy" is three words, not an
-    open quote. "..." quotes anywhere; '...' only around a whole word."""
+    open quote. "..." quotes anywhere; '...' only around a whole word or a whole value after = (--set
+    field='[{"a": 1}]' keeps its double quotes)."""
     words, buf, started, i, n = [], [], False, 0, len(line)
     while i < n:
         c = line[i]
@@ -274,7 +319,7 @@ def split(line: str) -> list[str]:
         end = -1
         if c == '"':
             end = next((j for j in range(i + 1, n) if line[j] == '"' and line[j - 1] != "\\"), -1)
-        elif c == "'" and not started:
+        elif c == "'" and (not started or (buf and buf[-1].endswith("="))):  # 'x' or --set a='[...]'
             end = next((j for j in range(i + 1, n) if line[j] == "'" and (j + 1 == n or line[j + 1].isspace())), -1)
         if end != -1:
             buf.append(line[i + 1:end].replace('\\"', '"') if c == '"' else line[i + 1:end])
@@ -292,213 +337,31 @@ def parse_argv(argv: list[str]) -> argparse.Namespace:
     if not argv:
         raise ArgsError("give a subcommand: " + ", ".join([*SUBS, *MANAGE]) + "  (%runway? for help)")
     p = parser()
-    if argv[0] in SUBS and not any(a in ("-h", "--help") for a in argv):
+    sub = SUBS.get(argv[0])
+    choice = None
+    if sub is not None and sub.choices:
+        names = [n for n, _ in sub.choices]
+        if len(argv) < 2 or argv[1] not in names:
+            if not any(a in ("-h", "--help") for a in argv[1:2]):
+                raise ArgsError(f"%runway {sub.name} needs one of {', '.join(names)} first, e.g. {sub.examples[0]}")
+        else:
+            choice, argv = argv[1], [argv[0], *argv[2:]]
+    if sub is not None and any(a in ("-h", "--help") for a in argv):
+        model = next((b for a, b in zip(argv, argv[1:], strict=False) if a in ("-m", "--model")), None)
+        if model or choice:
+            paths = tuple(dict(sub.choices)[choice] for _ in (1,)) if choice else sub.paths
+            def flags(path: str) -> dict:
+                """The flags this model has on `path` (the rest: --set); the prompt words fill the prompt."""
+                ep = shaped.endpoint(model, path)
+                own = {p.name for p in ep.params} if ep else set()
+                return {**{o.wire: o.flag for o in options_for(sub.name) if o.wire in own},
+                        **{w: "the prompt words" for w in PROMPT_FIELDS}}
+
+            print(shaped.model_help(sub.name + (f" {choice}" if choice else ""), model, paths, flags))
+            raise HelpShown()
+    if sub is not None and not any(a in ("-h", "--help") for a in argv):
         sp = p._subparsers._group_actions[0].choices[argv[0]]
         ns = sp.parse_intermixed_args(argv[1:])
-        ns.command = argv[0]
+        ns.command, ns.choice = argv[0], choice
         return ns
     return p.parse_args(argv)
-
-
-# -- inputs --------------------------------------------------------------------------------------
-_URL = re.compile(r"^(https?|data|runway):", re.I)
-_EXPR = re.compile(r"^[A-Za-z_]\w*(\.\w+|\[-?\d+\])*$")
-
-
-def resolve_input(spec: str, namespace, option: str) -> Any:
-    """A URL stays a string; a notebook variable becomes its object; a path becomes a Path."""
-    if _URL.match(spec):
-        return spec
-    root = re.match(r"[A-Za-z_]\w*", spec)
-    if _EXPR.match(spec) and root and root.group() in namespace:
-        try:
-            obj = eval(spec, {"__builtins__": {}}, namespace)  # noqa: S307 - the user's own names
-        except Exception as exc:
-            raise ArgsError(f"{option} {spec!r}: {type(exc).__name__}: {exc}") from None
-        return as_media(obj, option)
-    path = Path(spec).expanduser()
-    if path.is_file():
-        return path
-    raise ArgsError(f"{option} {spec!r}: not a URL, an existing file, or a variable in the notebook")
-
-
-def as_media(obj: Any, option: str) -> Any:
-    """What the client takes for a notebook object: a previous result's first output, a file, bytes..."""
-    outputs = getattr(obj, "outputs", None)
-    if outputs is not None and not isinstance(obj, (str, bytes)):
-        files = getattr(obj, "files", None)
-        if files:
-            return Path(files[0])
-        if not outputs:
-            raise ArgsError(f"{option}: that task has no output yet (status {getattr(obj, 'status', '?')})")
-        obj = outputs[0]
-    if hasattr(obj, "read") and hasattr(obj, "url") and isinstance(obj.url, str):
-        saved = getattr(obj, "path", None)
-        if saved and Path(saved).is_file():
-            return Path(saved)
-        return obj.url if re.match(r"https://[^/]*[A-Za-z][^/]*\.[A-Za-z]", obj.url) else obj.read()
-    if isinstance(obj, str):
-        return obj if _URL.match(obj) else resolve_input(obj, {}, option)
-    if isinstance(obj, (bytearray, memoryview)):
-        return bytes(obj)
-    if hasattr(obj, "__fspath__"):
-        return Path(obj)
-    return obj  # bytes, PIL images, numpy arrays: media.py knows them
-
-
-def media_kind(value: Any) -> str | None:
-    """image / video / audio of a resolved input, by sniffing bytes where we can, else by name."""
-    head = None
-    if isinstance(value, bytes):
-        head = value[:64]
-    elif isinstance(value, Path):
-        with open(value, "rb") as f:
-            head = f.read(64)
-    if head is not None:
-        try:
-            from .formats import sniff
-            found = sniff(head)
-            if found:
-                return found[0]
-        except ImportError:
-            pass
-    if isinstance(value, str):
-        if value.startswith("data:"):
-            kind = value[5:].split("/", 1)[0]
-            return kind if kind in catalog.KINDS else None
-        name = value.split("?", 1)[0]
-    elif isinstance(value, Path):
-        name = value.name
-    elif isinstance(value, bytes):
-        return None
-    else:
-        return VIDEO if getattr(value, "ndim", 3) == 4 else IMAGE  # PIL image or numpy array
-    return formats.kind_of_name(name)
-
-
-def split_tag(spec: str) -> tuple[str, str | None]:
-    """'cat.png=Cat' -> ('cat.png', 'Cat'); a URL's own query (?sig=abc) is not taken for a tag."""
-    m = re.fullmatch(r"(.+)=([A-Za-z][A-Za-z0-9_]*)", spec)
-    if not m:
-        return spec, None
-    left = m.group(1)
-    if _URL.match(left) and "?" in left and "=" not in left.rsplit("?", 1)[1].rsplit("&", 1)[-1]:
-        return spec, None
-    return left, m.group(2)
-
-
-# -- Namespace -> Request ------------------------------------------------------------------------
-@dataclass
-class Request:
-    """One generation: its wire fields (camelCase; media values still Python objects) and how to run it."""
-
-    sub: str
-    model: str
-    path: str
-    fields: dict
-    bg: bool = False
-    out: str | None = None
-    timeout: float | None = None
-
-    @property
-    def resource(self) -> str:
-        """The client attribute for the path: /v1/text_to_image -> text_to_image."""
-        return self.path.rsplit("/", 1)[-1]
-
-    def body(self) -> dict:
-        """The wire body, as the client sends it once its media are converted."""
-        return {"model": self.model, **self.fields}
-
-    def plan(self) -> Any:
-        """The request's plan (runway_nb.plan): checked and priced once, what the client sends."""
-        from . import plan
-
-        return plan.make(self.path, self.body())
-
-    def preview(self) -> dict:
-        """The wire body with local media as placeholder URLs (plan.preview: the one rule)."""
-        from . import plan
-
-        return plan.preview(self.body())[0]
-
-
-def to_request(ns: argparse.Namespace, cell: str | None, namespace, default_models: dict) -> Request:
-    """Check the options against the chosen model and turn them into wire fields."""
-    sub = ns.command
-    words = " ".join(ns.prompt).strip()
-    body = (cell or "").strip()
-    if words and body:
-        raise ArgsError("give the prompt on the line or in the cell body, not both")
-    prompt = words or body
-    model = ns.model or default_models.get(sub) or models_for(sub)[0]
-    if model not in models_for(sub):  # options come from the catalog: a newer model needs RunwayML() itself
-        raise ArgsError(f"--model {model!r} is not a {sub} model; choose one of {', '.join(models_for(sub))}")
-    given = {o.wire: getattr(ns, o.dest) for o in options_for(sub) if getattr(ns, o.dest) is not None}
-    last = getattr(ns, "last_image", None)
-    path = SUBS[sub].paths[0]
-    if sub == "video":
-        path = "/v1/image_to_video" if "promptImage" in given else "/v1/text_to_video"
-        if last and "promptImage" not in given:
-            raise ArgsError("--last-image needs --image too: a last frame only comes with a first")
-        if not catalog.MODELS[model].endpoint(path):
-            raise ArgsError(f"{model} makes video from an image: give --image (a URL, file or variable)")
-    ep = catalog.endpoint_for(model, path, {"promptImage": 1} if "promptImage" in given else {})
-    accepted = {p.name for p in ep.params}
-    for wire in given:
-        if wire not in accepted:
-            offered = ", ".join(flag_for(p.name) for p in ep.params if p.name != "promptText") or "no options"
-            raise ArgsError(f"{flag_for(wire)} is not accepted by {model} ({path.rsplit('/', 1)[-1]}); it takes {offered}")
-    if last and not has_last_frame(sub, model):
-        raise ArgsError(f"--last-image is not accepted by {model}; keyframes need veo3.1 or veo3.1_fast")
-    if prompt and "promptText" not in accepted:
-        raise ArgsError(f"{model} takes no prompt text; got {prompt[:40]!r}")
-    fields = {"promptText": prompt} if prompt else {}
-    fields.update({o.wire: _wire_value(o, given[o.wire], last, namespace) for o in options_for(sub) if o.wire in given})
-    for p in ep.params:  # required fields the catalog has a default for are sent with it (gen4.5's ratio...)
-        if p.required and p.name not in fields:
-            if p.name == "promptText":
-                raise ArgsError(f"{model} needs a prompt: write it after the options, or use %%runway with the "
-                                "prompt in the cell body")
-            if p.type in MEDIA_TYPES or p.default is None:
-                raise ArgsError(f"{model} needs {flag_for(p.name)} ({p.help})")
-            fields[p.name] = _wire_value(Option(flag_for(p.name), p.name, p), p.default, None, namespace)
-    return Request(sub, model, path, fields, bg=ns.bg, out=ns.out, timeout=ns.timeout)
-
-
-def _wire_value(opt: Option, value, last, namespace):
-    p, flag = opt.param, opt.flag
-    if p.type == "voice":
-        return {"type": "runway-preset", "presetId": value}
-    if p.type == "moderation":
-        return {"publicFigureThreshold": value}
-    if p.type == "prompt_image":
-        first = resolve_input(value, namespace, flag)
-        if not last:
-            return first
-        return [{"uri": first, "position": "first"},
-                {"uri": resolve_input(last, namespace, "--last-image"), "position": "last"}]
-    if p.type == "uri":
-        return resolve_input(value, namespace, flag)
-    if p.type == "typed_uri":
-        obj = resolve_input(value, namespace, flag)
-        kind = media_kind(obj) or (p.media[0] if len(p.media) == 1 else None)
-        if kind not in p.media:
-            raise ArgsError(f"{flag} {value!r}: expected {' or '.join(p.media)}"
-                            + (f", got {kind}" if kind else "; cannot tell which from the name"))
-        return {"type": kind, "uri": obj}
-    if p.type == "references":
-        return [{"type": "image", "uri": resolve_input(v, namespace, flag)} for v in value]
-    if p.type == "reference_images":
-        items = []
-        for v in value:
-            spec, tag = split_tag(v)
-            items.append({"uri": resolve_input(spec, namespace, flag), **({"tag": tag} if tag else {})})
-        return items
-    return value
-
-
-def problem_text(problem) -> str:
-    """A validate.Problem in the magic's own terms: the option name, then the full sentence."""
-    head = str(problem.field).split(".", 1)[0]
-    where = "prompt" if head == "promptText" else flag_for(head) if head else "request"
-    return f"{where}: {problem.message}"

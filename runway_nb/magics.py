@@ -9,7 +9,6 @@ this module only talks to IPython: configuration, display, completion, and short
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from collections import ChainMap
@@ -18,11 +17,14 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, needs_local_scope
 from traitlets import Bool, Enum, Float, Unicode, observe
 
-from . import catalog, render
 from . import magic_actions as actions
 from . import magic_args as args
+from . import magic_ops as ops
+from . import magic_request as requests
+from . import render
 from .clock import ScaledClock
 from .magic_args import ArgsError, HelpShown
+from .magic_complete import candidates, make_matcher  # noqa: F401 - candidates: tested from here
 
 TERMINAL = actions.TERMINAL
 
@@ -36,6 +38,11 @@ def _help_text() -> str:
               "  %runway budget 200                                  # refuse tasks past 200 credits",
               "  x = %runway image --bg a red kite                   # x is the live result",
               "  %runway video --image x a kite in the wind         # a variable (or result) as input",
+              "  %runway video --help --model kling_4               # every field one model takes",
+              "  %runway video --model kling3.0_pro --ratio 1920:1080 --set providerSettings.multiPrompt="
+              "'[{\"prompt\":\"a fox\",\"duration\":5}]' a fox   # any field, nested too",
+              "  %runway voices design Narrator A warm low voice with a slight rasp, unhurried",
+              "  %runway workflow                                    # published workflows; workflow ID runs one",
               "", "Inputs are a URL, a file path, or the name of a notebook variable (PIL image, numpy",
               "array, bytes, a previous result). {expr} and $var are expanded, in the cell body too.",
               "Settings: %config Runway (e.g. %config Runway.default_video_model = 'veo3.1').", ""]
@@ -141,7 +148,7 @@ class Runway(Magics, actions.RunwaySettings):
             ns = args.parse_argv(argv[1:])
             if ns.command not in args.SUBS:
                 raise ArgsError(f"cost takes a generation command ({', '.join(args.SUBS)}), not {ns.command!r}")
-            return actions.plan(args.to_request(ns, cell, namespace, self._default_models()))
+            return actions.plan(requests.to_request(ns, cell, namespace, self._default_models()))
         ns = args.parse_argv(argv)
         if ns.command in args.SUBS:
             return self._generate(ns, cell, namespace)
@@ -153,7 +160,7 @@ class Runway(Magics, actions.RunwaySettings):
         return {"video": self.default_video_model, "image": self.default_image_model}
 
     def _generate(self, ns, cell, namespace):
-        req = args.to_request(ns, cell, namespace, self._default_models())
+        req = requests.to_request(ns, cell, namespace, self._default_models())
         result = actions.submit(self.session, req)
         self._flush_notes()
         bg = req.bg or not self.wait
@@ -205,7 +212,19 @@ class Runway(Magics, actions.RunwaySettings):
         return actions.credits(self.session)
 
     def _cmd_models(self, ns):
-        return actions.models_table(ns.kind)
+        return ops.models_table(ns.kind)
+
+    def _cmd_voices(self, ns):
+        audio = None
+        if ns.audio:
+            from .magic_inputs import as_media, resolve_input
+
+            audio = as_media(resolve_input(ns.audio, self.shell.user_ns, "--audio"), "--audio")
+        return ops.voices(self.session, ns.action, ns.words, model=ns.model, audio=audio,
+                          description=ns.description, limit=ns.limit)
+
+    def _cmd_workflow(self, ns):
+        return ops.workflow(self.session, ns.id, ns.sets)
 
     def _cmd_budget(self, ns):
         if ns.limit is not None:
@@ -341,87 +360,6 @@ class _WidgetView(_View):
             self.widget.settle(60)  # its final form in place (swapped, or kept live) before the cell ends
         elif self.handle is not None:
             self.handle.update({"text/html": result._repr_html_(), "text/plain": repr(result)}, raw=True)
-
-
-# -- completion -------------------------------------------------------------------------------------
-_MAGIC_LINE = re.compile(r"(?:^|[=\s(])%%?runway\s+(.*)$")
-VALUE_OPTIONS = {"--model": "model", "-m": "model", "--ratio": "ratio", "--voice": "voice", "--lang": "targetLang",
-                 "--duration": "duration", "--content-moderation": "contentModeration",
-                 "--expression-intensity": "expressionIntensity"}
-
-
-_MEDIA_FLAGS = {o.flag for s in args.SUBS for o in args.options_for(s) if o.is_media} | {"--last-image"}
-
-
-def candidates(words: list[str], fragment: str, default_models: dict, names=()) -> list[str]:
-    """What may come next on a %runway line: subcommands, options valid for the chosen model, and the
-    values of --model, --ratio, --voice, --lang, --duration for it. Pure: tested without a shell."""
-    if words[:1] == ["cost"]:
-        words = words[1:]
-    if not words:
-        return [*args.SUBS, *args.MANAGE]
-    sub = words[0]
-    if sub == "sandbox":
-        return ["on", "off", "status"] if len(words) == 1 else []
-    if sub == "models":
-        return list(catalog.KINDS) if len(words) == 1 else []
-    if sub not in args.SUBS:
-        return []
-    model = next((b for a, b in zip(words, words[1:], strict=False) if a in ("-m", "--model")), None)
-    model = model or default_models.get(sub) or args.models_for(sub)[0]
-    prev = words[-1]
-    if prev in VALUE_OPTIONS:
-        wire = VALUE_OPTIONS[prev]
-        if wire == "model":
-            return list(args.models_for(sub))
-        if wire == "contentModeration":
-            return list(catalog.MODERATION_THRESHOLDS)
-        if wire == "voice":
-            return list(catalog.VOICE_PRESETS)
-        path_hint = sub == "video" and not any(w in ("--image",) for w in words)
-        values = _choices_on(sub, wire, model, "/v1/text_to_video" if path_hint else None)
-        return [str(v) for v in values]
-    opts = args.options_for(sub)
-    if prev in _MEDIA_FLAGS:
-        return [n for n in names if not n.startswith("_")]
-    if fragment.startswith("-"):
-        accepted = {p.name for path in args.SUBS[sub].paths
-                    for p in (catalog.MODELS[model].endpoint(path).params
-                              if model in catalog.MODELS and catalog.MODELS[model].endpoint(path) else ())}
-        flags = [o.flag for o in opts if model not in catalog.MODELS or o.wire in accepted]
-        if args.has_last_frame(sub, model if model in catalog.MODELS else None) and sub == "video":
-            flags.append("--last-image")
-        return ["--model", *flags, "--bg", "--out", "--timeout", "--help"]
-    return []
-
-
-def _choices_on(sub: str, wire: str, model: str, path: str | None) -> tuple:
-    if path and model in catalog.MODELS and catalog.MODELS[model].endpoint(path):
-        p = catalog.MODELS[model].endpoint(path).param(wire)
-        if p is not None and p.choices:
-            return p.choices
-    return args.choices_for(sub, wire, model)
-
-
-def make_matcher(magics: Runway):
-    """An IPython (API v2) completion matcher bound to the magics' defaults and the user namespace."""
-    from IPython.core.completer import SimpleCompletion, completion_matcher
-
-    @completion_matcher(identifier="runway_nb.magics", priority=100, api_version=2)
-    def runway_matcher(context):
-        m = _MAGIC_LINE.search(context.text_until_cursor)
-        if not m or (context.full_text.lstrip().startswith("%%runway") and context.cursor_line > 0):
-            return {"completions": [], "suppress": False}
-        text = m.group(1)
-        words = args.split(text)
-        fragment = "" if not text or text[-1].isspace() else (words.pop() if words else "")
-        names = [k for k in magics.shell.user_ns if k.isidentifier() and not k.startswith("_")]
-        found = [c for c in candidates(words, fragment, magics._default_models(), names) if c.startswith(fragment)]
-        media = bool(words) and words[-1] in _MEDIA_FLAGS  # a file path may be meant too: keep file completion
-        return {"completions": [SimpleCompletion(c, type="runway") for c in found], "suppress": bool(found) and not media,
-                "matched_fragment": fragment}
-
-    return runway_matcher
 
 
 # -- the extension ----------------------------------------------------------------------------------

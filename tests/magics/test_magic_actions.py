@@ -6,6 +6,7 @@ import pytest
 
 from runway_nb import magic_actions as act
 from runway_nb import magic_args as a
+from runway_nb import magic_request as mr
 from runway_nb.clock import ScaledClock
 from runway_nb.magic_args import ArgsError
 
@@ -21,8 +22,8 @@ def session(env):
         r.done.wait(30)
 
 
-def req(line: str) -> a.Request:
-    return a.to_request(a.parse_argv(a.split(line)), None, {}, {"video": "gen4.5", "image": "gen4_image"})
+def req(line: str) -> mr.Request:
+    return mr.to_request(a.parse_argv(a.split(line)), None, {}, {"video": "gen4.5", "image": "gen4_image"})
 
 
 def test_plan_prices_and_checks_without_sending(session, sandbox):
@@ -89,13 +90,23 @@ def test_detach_keeps_following(session, monkeypatch):
 
 
 def test_models_table_covers_the_catalog():
-    from runway_nb import catalog
+    from runway_nb import catalog, magic_ops
+    from runway_nb.catalog import api
 
-    rows = act.models_table()
-    assert [r["model"] for r in rows] == list(catalog.MODELS)
+    rows = magic_ops.models_table()
+    assert {r["model"] for r in rows} == set(catalog.MODELS) | set(api.model_ids())
+    order = [(catalog.KINDS.index(r["kind"]), r["provider"], r["model"]) for r in rows]
+    assert order == sorted(order)  # grouped by kind, then provider
     gen45 = next(r for r in rows if r["model"] == "gen4.5")
-    assert gen45["magic"] == "%runway video" and gen45["credits"] == "12/s"
-    assert "gen4.5" in repr(rows) and "<table>" in rows._repr_html_()
+    assert "%runway video" in gen45["magic"] and gen45["price"] == "12 credits/s" and gen45["status"] == ""
+    kling = next(r for r in rows if r["model"] == "kling_4")
+    assert (kling["provider"], kling["price"], kling["kind"]) == ("Kling", "price not published", "video")
+    veo3 = next(r for r in rows if r["model"] == "veo3")
+    assert veo3["status"].startswith("retired")
+    ruby = next(r for r in rows if r["model"] == "ruby")
+    assert ruby["magic"] == "%runway hdr"
+    assert "kling_4" in repr(rows) and "<table>" in rows._repr_html_()
+    assert {r["kind"] for r in magic_ops.models_table("audio")} == {"audio"}
 
 
 def test_with_the_journal_off_results_still_get_their_files(session, env):

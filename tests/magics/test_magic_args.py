@@ -6,27 +6,35 @@ import pytest
 
 from runway_nb import catalog
 from runway_nb import magic_args as a
+from runway_nb import magic_request as mr
 from runway_nb.magics import candidates
 
 DEFAULTS = {"video": "gen4.5", "image": "gen4_image"}
 
 
-def request(line: str, cell: str | None = None, ns: dict | None = None) -> a.Request:
-    return a.to_request(a.parse_argv(a.split(line)), cell, ns or {}, DEFAULTS)
+def request(line: str, cell: str | None = None, ns: dict | None = None) -> mr.Request:
+    return mr.to_request(a.parse_argv(a.split(line)), cell, ns or {}, DEFAULTS)
 
 
 def test_every_catalog_field_has_an_option():
+    from runway_nb import magic_models, shapes
+
     for sub in a.SUBS:
         flags = {o.wire: o.flag for o in a.options_for(sub)}
-        for model in a.models_for(sub):
-            for path in a.SUBS[sub].paths:
-                ep = catalog.MODELS[model].endpoint(path)
+        for path in a.SUBS[sub].paths:
+            for model in magic_models.models_on(path) or (None,):
+                ep = magic_models.endpoint(model, path)
                 for p in ep.params if ep else ():
-                    assert p.name == "promptText" or p.name in flags, (sub, model, p.name)
+                    assert p.name in a.PROMPT_FIELDS or p.name in flags, (sub, model, p.name)
+                shape = magic_models.variant(model, path)
+                for wire in magic_models.fields_of(shape) if shape else ():  # the rest: --set reaches them
+                    magic_models.check_path([wire], shape, f"{model}")
+    on_video = set(shapes.models_on("/v1/text_to_video")) | set(shapes.models_on("/v1/image_to_video"))
+    assert set(a.models_for("video")) == {"gen4.5", "gen4_turbo", "veo3", "veo3.1", "veo3.1_fast"} | on_video
+    assert "kling_4" in a.models_for("video") and "gpt_image_2" in a.models_for("image")
     assert {o.flag for o in a.options_for("act")} >= {"--character", "--reference", "--expression-intensity",
                                                       "--body-control"}
     assert {o.flag for o in a.options_for("dub")} >= {"--audio", "--lang", "--num-speakers"}
-    assert set(a.models_for("video")) == {"gen4.5", "gen4_turbo", "veo3", "veo3.1", "veo3.1_fast"}
 
 
 def test_text_to_video_fills_required_defaults_and_routes():
@@ -117,9 +125,9 @@ def test_help_is_generated(capsys):
 def test_problem_text_uses_option_names():
     from runway_nb.validate import Problem
 
-    assert a.problem_text(Problem("referenceImages.1.uri", "x", "bad")) == "--ref: bad"
-    assert a.problem_text(Problem("promptText", "x", "too long")) == "prompt: too long"
-    assert a.problem_text(Problem("targetLang", "x", "no")) == "--lang: no"
+    assert mr.problem_text(Problem("referenceImages.1.uri", "x", "bad")) == "--ref: bad"
+    assert mr.problem_text(Problem("promptText", "x", "too long")) == "prompt: too long"
+    assert mr.problem_text(Problem("targetLang", "x", "no")) == "--lang: no"
 
 
 def test_completion_candidates():

@@ -284,7 +284,7 @@ def test_manage_subcommands(ip, sandbox):
     res, out, err = run(ip, "%runway resume")
     assert res.success, err
     res, out, err = run(ip, "m = %runway models")
-    assert [row["model"] for row in ip.user_ns["m"]] == list(catalog.MODELS)
+    assert {row["model"] for row in ip.user_ns["m"]} == set(catalog.MODELS) | set(catalog.api.model_ids())
     res, out, err = run(ip, "m = %runway models audio")
     assert {row["kind"] for row in ip.user_ns["m"]} == {"audio"}
     res, out, err = run(ip, "c = %runway credits")
@@ -318,7 +318,20 @@ def test_completion(ip):
     ip.user_ns["poster"] = io.BytesIO()
     assert {"video", "image", "speech", "cost", "budget", "sandbox"} <= set(complete(ip, "%runway "))
     assert set(complete(ip, "%runway vi")) == {"video"}
-    assert set(complete(ip, "%runway video --model ")) == {"gen4.5", "gen4_turbo", "veo3", "veo3.1", "veo3.1_fast"}
+    video_models = set(complete(ip, "%runway video --model "))
+    assert video_models >= {"gen4.5", "gen4_turbo", "veo3", "veo3.1", "veo3.1_fast", "kling_4", "seedance2"}
+    assert "gpt_image_2" not in video_models and "gpt_image_2" in set(complete(ip, "%runway image --model g"))
+    kling_ratios = catalog.api.variant("text_to_video.create", "kling_4")["fields"]["ratio"]["shape"]["values"]
+    assert set(complete(ip, "%runway video --model kling_4 --ratio ")) == set(kling_ratios)
+    kling_flags = set(complete(ip, "%runway video --model kling_4 --"))
+    assert {"--ratio", "--duration", "--ref", "--set"} <= kling_flags and "--seed" not in kling_flags
+    assert set(complete(ip, "%runway recipe ")) >= {"product_ad", "multi_shot_video"}
+    assert "--product-images" in set(complete(ip, "%runway recipe product_ad --pro"))
+    assert set(complete(ip, "%runway upscale --input clip.mp4 --model ")) >= {"enhance_frame_rate",
+                                                                             "magnific_precision_upscaler_v2"}
+    assert set(complete(ip, "%runway voices ")) == {"list", "preview", "design", "delete"}
+    assert set(complete(ip, "%runway video --model kling3.0_pro --set providerSettings.")) == {
+        "providerSettings.multiPrompt=", "providerSettings.shotType="}
     assert set(complete(ip, "%runway video --model veo3.1 --ratio ")) == set(catalog.VEO_RATIOS)
     assert set(complete(ip, "%runway video --model gen4.5 --ratio ")) == set(catalog.T2V_GEN45_RATIOS)
     assert set(complete(ip, "%runway video --model gen4.5 --ratio 1280:")) == {"1280:720"}

@@ -28,7 +28,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("tasks", "poll", "outputs"),                                   # following tasks, fetching outputs
     ("journal", "store", "observer", "_mux"),                       # what is written down and kept
     ("plan", "client", "_wire", "operations", "batch"),              # the SDK-style face over the core
-    ("recovery", "magics", "magic_args", "magic_actions", "widgets", "cli", "__init__"),  # faces on top
+    ("recovery", "magics", "magic_args", "magic_actions", "magic_models", "magic_request", "magic_inputs", "magic_ops",
+     "magic_complete",
+     "widgets", "cli", "__init__"),  # faces on top
 ]
 SANDBOX_MAY_IMPORT = {"catalog", "problems", "shapes", "validate", "pricing", "formats", "clock"}
 MAY_IMPORT_SANDBOX = {"client", "cli", "__init__"}
