@@ -4,7 +4,7 @@
 import * as esbuild from "esbuild";
 
 const options = {
-  entryPoints: ["task_view", "batch_view", "player", "form", "gallery"].map((name) => `src/${name}.ts`),
+  entryPoints: ["task_view", "batch_view", "player", "form", "gallery", "host"].map((name) => `src/${name}.ts`),
   outdir: "../runway_nb/static",
   bundle: true,
   format: "esm",

@@ -12,6 +12,7 @@ import binascii
 import io
 import ipaddress
 import os
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from . import catalog
@@ -27,16 +28,68 @@ NAMES = {
 _AN = frozenset({"mp4", "mov", "mkv", "avi", "mp3", "mp2", "m4a", "aac", "ogg", "aiff", "avif", "heif"})
 _NOUNS = {IMAGE: "image", VIDEO: "video", AUDIO: "audio file"}
 A_KIND = {IMAGE: "an image", VIDEO: "a video", AUDIO: "an audio file"}
-# File extensions (no dot) for a downloaded or uploaded file: by Content-Type when the bytes say nothing
-# we know (outputs.py, store.py), and by format (a sniffed "jpeg" is saved as .jpg).
-EXT_BY_TYPE = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm", "image/png": "png",
-               "image/jpeg": "jpg", "image/webp": "webp", "audio/mpeg": "mp3", "audio/wav": "wav",
-               "audio/x-wav": "wav", "audio/flac": "flac", "audio/mp4": "m4a", "audio/aac": "aac"}
+
+
+# -- the one table of media types -----------------------------------------------------------------
+class MediaType(NamedTuple):
+    """A media format we store or show: its kind, MIME type and file extensions (the first is written)."""
+
+    format: str
+    kind: str
+    mime: str
+    extensions: tuple[str, ...]
+
+
+MEDIA_TYPES = (
+    MediaType("jpeg", IMAGE, "image/jpeg", ("jpg", "jpeg")),
+    MediaType("png", IMAGE, "image/png", ("png",)),
+    MediaType("webp", IMAGE, "image/webp", ("webp",)),
+    MediaType("gif", IMAGE, "image/gif", ("gif",)),
+    MediaType("mp4", VIDEO, "video/mp4", ("mp4",)),
+    MediaType("mov", VIDEO, "video/quicktime", ("mov",)),
+    MediaType("webm", VIDEO, "video/webm", ("webm",)),
+    MediaType("mkv", VIDEO, "video/x-matroska", ("mkv",)),
+    MediaType("mp3", AUDIO, "audio/mpeg", ("mp3",)),
+    MediaType("wav", AUDIO, "audio/wav", ("wav",)),
+    MediaType("flac", AUDIO, "audio/flac", ("flac",)),
+    MediaType("m4a", AUDIO, "audio/mp4", ("m4a",)),
+    MediaType("aac", AUDIO, "audio/aac", ("aac",)),
+    MediaType("ogg", AUDIO, "audio/ogg", ("ogg",)),
+)
+_BY_EXT = {ext: t for t in MEDIA_TYPES for ext in t.extensions}
+_BY_FORMAT = {t.format: t for t in MEDIA_TYPES}
+# Content-Type -> extension (no dot), for a download whose bytes say nothing we know (outputs.py,
+# store.py); audio/x-wav is what some servers send for WAV.
+EXT_BY_TYPE = {**{t.mime: t.extensions[0] for t in MEDIA_TYPES}, "audio/x-wav": "wav"}
 
 
 def file_ext(fmt: str) -> str:
     """A format's usual file extension, without the dot: jpeg -> jpg, the rest as named."""
-    return "jpg" if fmt == "jpeg" else fmt
+    known = _BY_FORMAT.get(fmt)
+    return known.extensions[0] if known else fmt
+
+
+def type_of_name(name: str | os.PathLike) -> MediaType | None:
+    """The media type a file name (or URL path) says by its extension, or None."""
+    suffix = os.fspath(name).rsplit("/", 1)[-1]
+    return _BY_EXT.get(suffix.rsplit(".", 1)[-1].lower()) if "." in suffix else None
+
+
+def kind_of_name(name: str | os.PathLike) -> str | None:
+    """'video', 'image' or 'audio' by the extension (runway_outputs/x.mp4 -> video), or None."""
+    found = type_of_name(name)
+    return found.kind if found else None
+
+
+def mime_of_name(name: str | os.PathLike) -> str:
+    """The MIME type by the extension; application/octet-stream when it is not a media type we know."""
+    found = type_of_name(name)
+    return found.mime if found else "application/octet-stream"
+
+
+def media_types_json() -> dict:
+    """The table as the front end reads it: {extension: {kind, mime}} (sent once in a widget's state)."""
+    return {ext: {"kind": t.kind, "mime": t.mime} for ext, t in _BY_EXT.items()}
 
 # ISO base media (ftyp) major brands that are not plain MP4 video.
 _FTYP_BRANDS = {

@@ -6,7 +6,6 @@ only decide how to show what comes back.
 
 from __future__ import annotations
 
-import html
 import os
 import threading
 import warnings
@@ -17,13 +16,14 @@ from typing import Any
 from traitlets import Bool, Enum, Float, Unicode
 from traitlets.config import Configurable
 
-from . import catalog
+from . import catalog, render
 from .catalog import overlay
 from .magic_models import ArgsError
 from .magic_request import Request, problem_text
+from .render import Table, credits_text
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
-SANDBOX_BADGE = "sandbox: synthetic outputs"
+SANDBOX_BADGE = render.SANDBOX_BADGE
 
 
 class BudgetExceeded(ArgsError):
@@ -149,7 +149,7 @@ class Result:
         parts = [s.id, s.model or "?", s.status if s.status != "RUNNING" else f"RUNNING {s.progress:.0%}"]
         credits = s.cost_credits if s.cost_credits is not None else s.estimated_credits
         if credits is not None:
-            parts.append(f"{credits} credits" + ("" if s.cost_credits is not None else " (estimate)"))
+            parts.append(credits_text(credits) + ("" if s.cost_credits is not None else " (estimate)"))
         if s.sandbox:
             parts.append(f"[{SANDBOX_BADGE}]")
         return " · ".join(parts)
@@ -162,18 +162,14 @@ class Result:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        """Plain HTML players with relative paths (store.StoredResult), so a saved notebook still plays
-        them without a kernel; the sandbox badge above them."""
-        from .store import StoredResult
-
+        """Plain HTML players with relative paths (render.result_html), so a saved notebook still plays
+        them without a kernel; the summary (with the sandbox badge) above them."""
         s = self.task.snapshot()
-        record = {"id": s.id, "model": s.model, "status": s.status, "prompt": s.prompt,
-                  "cost_credits": s.cost_credits, "estimate_credits": s.estimated_credits,
-                  "failure": s.failure, "failure_code": s.failure_code}
-        badge = (f'<div><span style="background:#fde68a;color:#713f12;border-radius:3px;padding:0 4px">'
-                 f"{SANDBOX_BADGE}</span></div>") if s.sandbox else ""
-        note = f"<div>{html.escape(self.message)}</div>" if self.message else ""
-        return badge + StoredResult(record, self.files)._repr_html_() + note
+        entries = [render.file_entry(p, task_id=s.id, model=s.model, prompt=s.prompt, sandbox=s.sandbox,
+                                     cost_credits=s.cost_credits) for p in self.files]
+        notes = [] if entries else [s.prompt or "", "no stored files" if s.status == "SUCCEEDED" else ""]
+        return render.result_html(entries, self.summary(), notes=[*notes, self.message or ""],
+                                  height=render.PLAYER_HEIGHT, task_id=s.id)
 
 
 # -- generation ----------------------------------------------------------------------------------
@@ -208,13 +204,9 @@ class Cost:
             text = f"{what}: price {overlay.NO_PRICE}"
         else:
             e = self.estimate
-            text = f"{what}: {credits_text(e.credits)} (${e.dollars:.2f}) = {e.basis}"
+            text = f"{what}: {credits_text(e.credits, e.dollars)} = {e.basis}"
         return "\n".join([text, *(f"  problem: {p}" for p in self.problems),
                           *(f"  advice: {a}" for a in self.plan.advice)])
-
-
-def credits_text(n: float) -> str:
-    return f"{n:g} credit" + ("" if n == 1 else "s")
 
 
 def plan(req: Request) -> Cost:
@@ -326,35 +318,6 @@ def detach(result: Result, why: str) -> str:
 
 
 # -- looking and managing ------------------------------------------------------------------------
-def _cell(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-class Table(list):
-    """Rows (dicts) that print as an aligned text table and as an HTML table."""
-
-    def __init__(self, rows: list[dict], columns: tuple[str, ...], title: str = "") -> None:
-        super().__init__(rows)
-        self.columns, self.title = columns, title
-
-    def _cells(self, row: dict) -> list[str]:
-        return ["" if row.get(c) is None else str(row.get(c)) for c in self.columns]
-
-    def __repr__(self) -> str:
-        rows = [list(self.columns)] + [self._cells(r) for r in self]
-        widths = [min(48, max(len(r[i]) for r in rows)) for i in range(len(self.columns))]
-        body = ["  ".join(_cell(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-        return "\n".join(([self.title] if self.title else []) + body)
-
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{esc(c)}</td>" for c in self._cells(r))
-                       + "</tr>" for r in self)
-        title = f"<div><b>{esc(self.title)}</b></div>" if self.title else ""
-        return f"{title}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def tasks_table(session: Session) -> Table:
     rows = []
     for r in session.results.values():
@@ -421,7 +384,7 @@ class Credits(int):
 
     def __repr__(self) -> str:
         where = f" [{SANDBOX_BADGE}]" if self.sandbox else ""
-        return f"{credits_text(int(self))} (${int(self) * catalog.CREDIT_DOLLARS:,.2f}){where}"
+        return credits_text(int(self), int(self) * catalog.CREDIT_DOLLARS) + where
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(repr(self))

@@ -10,12 +10,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import catalog
-from .catalog import AUDIO, IMAGE, VIDEO
+from . import catalog, formats
+from .catalog import IMAGE, VIDEO
 from .magic_models import ArgsError
 
-EXTENSIONS = {"jpg": IMAGE, "jpeg": IMAGE, "png": IMAGE, "webp": IMAGE, "gif": IMAGE, "mp4": VIDEO, "mov": VIDEO,
-              "mkv": VIDEO, "webm": VIDEO, "mp3": AUDIO, "wav": AUDIO, "flac": AUDIO, "m4a": AUDIO, "aac": AUDIO}
+EXTENSIONS = {ext: t.kind for t in formats.MEDIA_TYPES for ext in t.extensions}  # formats' one table, by extension
 
 
 _URL = re.compile(r"^(https?|data|runway):", re.I)

@@ -21,6 +21,7 @@ from . import magic_actions as actions
 from . import magic_args as args
 from . import magic_ops as ops
 from . import magic_request as requests
+from . import render
 from .clock import ScaledClock
 from .magic_args import ArgsError, HelpShown
 from .magic_complete import candidates, make_matcher  # noqa: F401 - candidates: tested from here
@@ -245,13 +246,13 @@ class Runway(Magics, actions.RunwaySettings):
     def _cmd_config(self, ns):
         rows = [{"setting": f"Runway.{name}", "value": repr(getattr(self, name)), "about": t.help}
                 for name, t in sorted(self.class_traits(config=True).items())]
-        return actions.Table(rows, ("setting", "value", "about"), "change with %config Runway.<setting> = <value>")
+        return render.Table(rows, ("setting", "value", "about"), "change with %config Runway.<setting> = <value>")
 
     def _cmd_sandbox(self, ns):
         if ns.mode != "status":
             self.sandbox = ns.mode
         client = self.session.client()
-        where = f"the local sandbox ({actions.SANDBOX_BADGE})" if client.is_sandbox else "the real Runway API"
+        where = f"the local sandbox ({render.SANDBOX_BADGE})" if client.is_sandbox else "the real Runway API"
         print(f"sandbox {self.sandbox}: using {where} at {client.base_url}")
 
 
@@ -310,7 +311,7 @@ class _TextView(_View):
             return  # a background task must not draw over the prompt
         filled = int(snap.progress * 20)
         eta = f" · eta {snap.eta:.0f} s" if snap.eta is not None else ""
-        badge = f" · {actions.SANDBOX_BADGE}" if snap.sandbox else ""
+        badge = f" · {render.SANDBOX_BADGE}" if snap.sandbox else ""
         line = (f"[{'#' * filled}{'-' * (20 - filled)}] {snap.progress:4.0%} {snap.status:<9} "
                 f"{snap.model} {snap.id[:8]}{eta}{badge}")
         if line != self._last:
@@ -328,8 +329,9 @@ class _TextView(_View):
 
 
 class _WidgetView(_View):
-    """Jupyter: the TaskView widget, which swaps itself for plain HTML when the task ends (a saved
-    notebook then still plays it without a kernel). Without widgets, an HTML view does the same."""
+    """Jupyter: the TaskView widget, which swaps itself for plain HTML when the task ends where the page
+    can play that (a saved notebook then still plays it without a kernel), and stays the live player
+    where it cannot. Without widgets, an HTML view does the same job."""
 
     def start(self) -> None:
         try:
@@ -346,14 +348,11 @@ class _WidgetView(_View):
             self.handle = display(self._bundle(), raw=True, display_id=True)
 
     def _bundle(self) -> dict:
-        import html
-
         r = self.result
         s = r.task.snapshot()
-        badge = f" <b>[{actions.SANDBOX_BADGE}]</b>" if s.sandbox else ""
         bar = (f'<progress value="{s.progress:.3f}" max="1" style="width:240px"></progress> '
                if s.status not in TERMINAL else "")
-        return {"text/html": f"<div class='runway-nb-live'>{bar}<code>{html.escape(r.summary())}</code>{badge}</div>",
+        return {"text/html": f"<div class='runway-nb-live'>{bar}{render.result_html([], r.summary())}</div>",
                 "text/plain": r.summary()}
 
     def progress(self, snap) -> None:
@@ -362,12 +361,7 @@ class _WidgetView(_View):
 
     def final(self, result) -> None:
         if self.widget is not None:
-            # The view swaps itself for static HTML just after `ended`; doing the same update here
-            # (same content) makes sure it is in place before the cell finishes.
-            from IPython.display import update_display
-
-            if self.widget.ended.wait(60):
-                update_display(self.widget.result(), display_id=self.widget.display_id)
+            self.widget.settle(60)  # its final form in place (swapped, or kept live) before the cell ends
         elif self.handle is not None:
             self.handle.update({"text/html": result._repr_html_(), "text/plain": repr(result)}, raw=True)
 

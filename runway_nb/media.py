@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import copy
 import io
-import mimetypes
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,8 +214,7 @@ def _params_by_name(model: str, path: str, body: dict) -> dict[str, catalog.Para
 def _guess_kind(value: Any, kinds: tuple[str, ...]) -> str:
     """A typed_uri's `type` for a bare value: from the bytes when local, the URL's suffix otherwise."""
     if isinstance(value, str) and value.startswith(PASS_THROUGH):
-        mime = mimetypes.guess_type(urlparse(value).path)[0] or ""
-        kind = mime.split("/")[0]
+        kind = formats.kind_of_name(urlparse(value).path)
         return kind if kind in kinds else kinds[0]
     return inspect(value, field="", kinds=kinds).kind
 

@@ -14,8 +14,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import glob
-import html
-import mimetypes
 import os
 import tempfile
 import threading
@@ -26,11 +24,9 @@ from urllib.parse import urlparse
 
 import httpx
 
-from . import catalog, errors, formats
-from ._html import safe_url
+from . import catalog, errors, formats, render
 
 MAX_ATTEMPTS = 6
-PLAYER_HEIGHT = 360
 
 
 class Output:
@@ -58,9 +54,7 @@ class Output:
         model = catalog.MODELS.get(self._core.model or "")
         if model is not None:
             return model.kind
-        mime = mimetypes.guess_type(str(self.path) if self.path else urlparse(self.url).path)[0] or ""
-        kind = mime.split("/")[0]
-        return kind if kind in catalog.KINDS else catalog.VIDEO
+        return formats.kind_of_name(str(self.path) if self.path else urlparse(self.url).path) or catalog.VIDEO
 
     async def aread(self) -> bytes:
         with tempfile.TemporaryDirectory(prefix="runway_nb-") as tmp:
@@ -90,27 +84,22 @@ class Output:
 
         return run_sync(coro)
 
-    def _src(self) -> str:
+    def _entry(self) -> dict:
         """The saved file when the notebook server can serve it (relative to the notebook, so a
         reopened notebook still plays it), else the signed URL (valid for a day or two)."""
+        core = self._core
+        meta = {"task_id": core.id, "model": core.model, "sandbox": core.sandbox,
+                "prompt": (core.body or {}).get("promptText"), "cost_credits": core.cost_credits}
         if self.path is not None:
             try:
-                return self.path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+                self.path.resolve().relative_to(Path.cwd().resolve())
+                return render.file_entry(self.path, index=self.index, **meta)
             except ValueError:
                 pass
-        return self.url
+        return render.remote_entry(self.url, self.index, self.kind, **meta)
 
     def _repr_html_(self) -> str:
-        safe = safe_url(self._src())
-        if safe is None:  # not http(s) nor a relative path (a javascript: URL, say): text, never a link
-            return f"<code>output {self.index}: {html.escape(self._src())}</code>"
-        src = html.escape(safe, quote=True)
-        if self.kind == catalog.IMAGE:
-            return f'<img src="{src}" alt="output {self.index}" style="max-width:100%;max-height:480px">'
-        if self.kind == catalog.AUDIO:
-            return f'<audio controls src="{src}" style="width:100%;max-width:480px"></audio>'
-        return (f'<video controls playsinline src="{src}" height="{PLAYER_HEIGHT}" '
-                f'style="max-width:100%"></video>')
+        return render.result_html([self._entry()], height=render.PLAYER_HEIGHT)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         return {"text/html": self._repr_html_(), "text/plain": repr(self)}

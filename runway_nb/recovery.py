@@ -21,6 +21,7 @@ from . import errors, store
 from .errors import task_field
 from .journal import Journal
 from .observer import STORE_TIMEOUT, JournalObserver, observer_for, open_journal
+from .render import Table
 from .store import StoredResult
 from .tasks import TaskCore
 
@@ -41,24 +42,10 @@ class Recovered:
     message: str = ""
 
 
-class _Table(list):
-    """A list of rows that prints as a table, in text and HTML."""
+class _Table(Table):
+    """The journal's tables (resume report, history, costs): render.Table with wider cells."""
 
-    columns: tuple[str, ...] = ()
-
-    def _cells(self, row: Any) -> list[str]:
-        return [str(row.get(c, "")) if row.get(c) is not None else "" for c in self.columns]
-
-    def __repr__(self) -> str:
-        rows = [list(self.columns)] + [self._cells(r) for r in self]
-        widths = [min(60, max(len(r[i]) for r in rows)) for i in range(len(self.columns))]
-        return "\n".join("  ".join(c[:60].ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in self._cells(r)) + "</tr>"
-                       for r in self)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    width = 60
 
 
 class ResumeReport(_Table):

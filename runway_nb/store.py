@@ -15,7 +15,6 @@ import base64
 import binascii
 import contextlib
 import hashlib
-import html
 import json
 import os
 import re
@@ -24,17 +23,14 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from runway_nb import catalog, errors, outputs
+from runway_nb import catalog, errors, formats, outputs, render
+from runway_nb.render import relative_url  # noqa: F401 - store.relative_url, as before
 
 DEFAULT_FOLDER = "runway_outputs"
 KEY_ENV = "RUNWAYML_API_SECRET"
 _SECRET_NAMES = {"authorization", "apikey", "apisecret", "secret", "token", "accesstoken", "password",
                  "xapikey", "bearer"}
-_KIND_BY_EXT = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "image",
-                ".mp4": "video", ".mov": "video", ".webm": "video", ".mkv": "video", ".mp3": "audio",
-                ".wav": "audio", ".flac": "audio", ".m4a": "audio", ".aac": "audio", ".ogg": "audio"}
 
 
 # -- what may be written down (journal rows and sidecars alike) -----------------------------------
@@ -174,7 +170,7 @@ def sidecar(record: Mapping, index: int, file: Path) -> dict:
     credits = cost if cost is not None else record.get("estimate_credits")
     return {
         "task_id": record.get("id"), "index": index, "file": file.name, "bytes": file.stat().st_size,
-        "kind": _KIND_BY_EXT.get(file.suffix) or record.get("kind"),
+        "kind": formats.kind_of_name(file.name) or record.get("kind"),
         "model": record.get("model"), "endpoint": record.get("endpoint"),
         "prompt": request.get("promptText", record.get("prompt")), "parameters": params,
         "seed": request.get("seed"), "estimated_credits": record.get("estimate_credits"),
@@ -227,12 +223,6 @@ def stored(task_id: str, folder: str | os.PathLike = DEFAULT_FOLDER) -> list[Pat
     return paths
 
 
-def relative_url(path: str | os.PathLike) -> str:
-    """A path relative to the working directory as a URL: JupyterLab serves it, with or without a kernel."""
-    rel = os.path.relpath(Path(path).resolve(), Path.cwd())
-    return quote(Path(rel).as_posix())
-
-
 class StoredResult:
     """A past task shown again from its stored files: plain HTML with relative paths, so it survives."""
 
@@ -270,22 +260,12 @@ class StoredResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        parts = [f'<div class="runway-nb-result" data-task-id="{esc(str(self.id))}" style="font-family:'
-                 f'var(--jp-ui-font-family, sans-serif)"><div><b>{esc(str(self.id))}</b> '
-                 f"{esc(self._summary())}</div>"]
-        if self.record.get("prompt"):
-            parts.append(f"<div style=\"color:var(--jp-ui-font-color2, #555)\">{esc(self.record['prompt'])}</div>")
-        for path in self.files:
-            src, kind = esc(relative_url(path)), _KIND_BY_EXT.get(path.suffix.lower())
-            if kind == "video":
-                parts.append(f'<video src="{src}" controls preload="metadata" style="height:360px;'
-                             f'max-width:100%"></video>')
-            elif kind == "image":
-                parts.append(f'<img src="{src}" style="max-height:360px;max-width:100%">')
-            elif kind == "audio":
-                parts.append(f'<audio src="{src}" controls></audio>')
-            parts.append(f'<div><a href="{src}">{esc(os.path.relpath(path))}</a></div>')
-        if not self.files:
-            parts.append("<div><i>no stored files</i></div>")
-        return "".join(parts) + "</div>"
+        """Plain HTML players with relative paths (render.result_html), so a saved notebook still plays
+        them without a kernel; the prompt above them when no file shows it."""
+        r = self.record
+        entries = [render.file_entry(p, prompt=r.get("prompt"), model=r.get("model"), task_id=self.id,
+                                     cost_credits=r.get("cost_credits"), sandbox=r.get("sandbox"))
+                   for p in self.files]
+        notes = [] if entries else [r.get("prompt") or "", "no stored files"]
+        return render.result_html(entries, f"{self.id} · {self._summary()}", notes=notes,
+                                  height=render.PLAYER_HEIGHT, task_id=str(self.id))

@@ -1,6 +1,6 @@
 // One input per catalog field type. Each builder returns the field's row and reports the wire value
 // (camelCase body shape) through onChange; `undefined` means "leave the field out of the body".
-import { h, uid } from "./shared";
+import { h, kindOfName, MediaTypes, uid } from "./shared";
 
 export interface Param {
   name: string;
@@ -23,6 +23,8 @@ export interface FieldContext {
   languages: Record<string, string>;
   moderation: string[];
   accept: Record<string, string>;
+  /** Python's table of media types by file extension (formats.MEDIA_TYPES), sent once with the catalog. */
+  mediaTypes: MediaTypes;
   /** Sends a file to Python; resolves to "upload:<id>" at once and reports progress and the outcome. */
   upload: (file: File, field: string, status: (text: string, ok: boolean) => void) => string;
 }
@@ -84,7 +86,7 @@ export function buildField(p: Param, value: unknown, ctx: FieldContext, onChange
     case "uri":
       return mediaField(p, ctx, (uri) => onChange(uri));
     case "typed_uri":
-      return mediaField(p, ctx, (uri) => onChange(uri === undefined ? undefined : { type: guessKind(uri, p.media), uri }));
+      return mediaField(p, ctx, (uri) => onChange(uri === undefined ? undefined : { type: guessKind(uri, p.media, ctx.mediaTypes), uri }));
     case "references":
       return mediaField(p, ctx, (uri) => onChange(uri === undefined ? undefined : [{ type: "image", uri }]));
     case "prompt_image":
@@ -256,11 +258,8 @@ function referenceImagesField(p: Param, ctx: FieldContext, onChange: OnChange): 
   return row(p, h("div", {}, list, add), id);
 }
 
-function guessKind(uri: string, media: string[]): string {
+function guessKind(uri: string, media: string[], types: MediaTypes): string {
   if (uri.startsWith("upload:")) return media[0]; // Python puts the sniffed kind in its place
-  const ext = uri.split("?")[0].split(".").pop()?.toLowerCase() ?? "";
-  if (["mp4", "mov", "webm", "mkv"].includes(ext) && media.includes("video")) return "video";
-  if (["mp3", "wav", "flac", "m4a", "aac"].includes(ext) && media.includes("audio")) return "audio";
-  if (["png", "jpg", "jpeg", "webp"].includes(ext) && media.includes("image")) return "image";
-  return media[0];
+  const kind = kindOfName(uri.split("?")[0], types);
+  return kind && media.includes(kind) ? kind : media[0];
 }

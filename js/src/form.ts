@@ -3,7 +3,7 @@
 // Generate, "copy as code", and a TaskView per run below.
 import { buildField, Field, FieldContext, initialValue, Param } from "./fields";
 import { MediaFetcher } from "./media";
-import { formatCredits, h, injectStyles, Model, onMessage, RenderProps, uid, watch } from "./shared";
+import { formatCredits, h, injectStyles, MediaTypes, Model, onMessage, RenderProps, uid, watch } from "./shared";
 import { mountTaskView, RunSource, RunState } from "./task_view";
 
 interface Endpoint {
@@ -24,6 +24,7 @@ interface Catalog {
   languages: Record<string, string>;
   moderation: string[];
   accept: Record<string, string>;
+  media_types?: MediaTypes;
 }
 
 export const DEBOUNCE_MS = 300;
@@ -88,6 +89,7 @@ function render({ model, el }: RenderProps): () => void {
     languages: catalog.languages,
     moderation: catalog.moderation,
     accept: catalog.accept,
+    mediaTypes: catalog.media_types ?? {},
     upload: (file, field, status) => sendFile(model, file, field, status, cleanups),
   };
 

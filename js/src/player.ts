@@ -1,7 +1,7 @@
 // Players for stored outputs: video (controls, loop, muted autoplay preview, poster), image (fits the
 // cell, click to enlarge), audio (controls and duration). Several outputs sit side by side, each with
 // its prompt, model, seed, ratio, duration, cost and a link to the stored file.
-import { attachSource, fileUrl, MediaFetcher } from "./media";
+import { attachSource, fileUrl, MediaFetcher, SourceOptions } from "./media";
 import { formatCredits, formatSeconds, h, injectStyles, MediaEntry, RenderProps, watch } from "./shared";
 
 /** A row of player cards, one per output. */
@@ -17,14 +17,23 @@ export function renderCard(entry: MediaEntry, fetcher: MediaFetcher | null): HTM
     text: entry.src,
     attrs: { href: fileUrl(entry), download: entry.name, target: "_blank", rel: "noopener", title: "the stored file" },
   });
-  const followUrl = (url: string) => link.setAttribute("href", url);
+  const loading = h("p", { class: "rnb-muted rnb-loading", attrs: { role: "status" } });
+  loading.hidden = true;
+  const source: SourceOptions = {
+    onUrl: (url) => link.setAttribute("href", url),
+    onStatus: (text) => {
+      loading.textContent = text;
+      loading.hidden = !text;
+    },
+  };
   const card = h(
     "figure",
     { class: "rnb-card", attrs: { "data-kind": entry.kind } },
-    renderMedia(entry, fetcher, followUrl),
+    renderMedia(entry, fetcher, source),
     h(
       "figcaption",
       {},
+      loading,
       entry.prompt ? h("p", { class: "rnb-prompt", text: entry.prompt }) : null,
       h("p", { class: "rnb-meta", text: metaLine(entry) }),
       entry.sandbox ? sandboxBadge() : null,
@@ -54,14 +63,14 @@ export function sandboxBadge(): HTMLElement {
   });
 }
 
-function renderMedia(entry: MediaEntry, fetcher: MediaFetcher | null, onUrl: (url: string) => void): HTMLElement {
-  if (entry.kind === "video") return renderVideo(entry, fetcher, onUrl);
-  if (entry.kind === "image") return renderImage(entry, fetcher, onUrl);
-  if (entry.kind === "audio") return renderAudio(entry, fetcher, onUrl);
+function renderMedia(entry: MediaEntry, fetcher: MediaFetcher | null, source: SourceOptions): HTMLElement {
+  if (entry.kind === "video") return renderVideo(entry, fetcher, source);
+  if (entry.kind === "image") return renderImage(entry, fetcher, source);
+  if (entry.kind === "audio") return renderAudio(entry, fetcher, source);
   return h("p", { class: "rnb-muted", text: `no player for ${entry.kind}` });
 }
 
-function renderVideo(entry: MediaEntry, fetcher: MediaFetcher | null, onUrl: (url: string) => void): HTMLElement {
+function renderVideo(entry: MediaEntry, fetcher: MediaFetcher | null, source: SourceOptions): HTMLElement {
   // muted + autoplay + loop: a silent preview plays at once; the controls unmute it.
   const video = h("video", {
     class: "rnb-video",
@@ -72,21 +81,27 @@ function renderVideo(entry: MediaEntry, fetcher: MediaFetcher | null, onUrl: (ur
       autoplay: true,
       playsinline: true,
       preload: "metadata",
-      poster: entry.poster ? fileUrl({ src: entry.poster, path: entry.poster_path }) : null,
       "aria-label": `video: ${entry.name}`,
     },
   });
   video.muted = true; // the attribute alone does not mute a created element
-  attachSource(video, entry, fetcher, onUrl);
+  if (entry.poster) {
+    // A poster fails silently on a video; loaded as an image it falls back to the kernel like the rest,
+    // and a large video shows its first frame while its bytes are still on the way.
+    const poster = new Image();
+    attachSource(poster, { src: entry.poster, path: entry.poster_path }, fetcher, { onUrl: (url) => video.setAttribute("poster", url) });
+    video.setAttribute("poster", poster.getAttribute("src") ?? "");
+  }
+  attachSource(video, entry, fetcher, source);
   return video;
 }
 
-function renderImage(entry: MediaEntry, fetcher: MediaFetcher | null, onUrl: (url: string) => void): HTMLElement {
+function renderImage(entry: MediaEntry, fetcher: MediaFetcher | null, source: SourceOptions): HTMLElement {
   const img = h("img", {
     class: "rnb-image",
     attrs: { alt: entry.prompt || entry.name, width: entry.width ?? null, height: entry.height ?? null },
   });
-  attachSource(img, entry, fetcher, onUrl);
+  attachSource(img, entry, fetcher, source);
   // A button, so the keyboard can enlarge too; aria-pressed tells a screen reader the state.
   const button = h("button", {
     class: "rnb-enlarge",
@@ -101,13 +116,13 @@ function renderImage(entry: MediaEntry, fetcher: MediaFetcher | null, onUrl: (ur
   return button;
 }
 
-function renderAudio(entry: MediaEntry, fetcher: MediaFetcher | null, onUrl: (url: string) => void): HTMLElement {
+function renderAudio(entry: MediaEntry, fetcher: MediaFetcher | null, source: SourceOptions): HTMLElement {
   const audio = h("audio", { class: "rnb-audio", attrs: { controls: true, preload: "metadata" } });
   const length = h("span", { class: "rnb-muted", text: audioLength(entry.seconds) });
   audio.addEventListener("loadedmetadata", () => {
     if (Number.isFinite(audio.duration)) length.textContent = audioLength(audio.duration);
   });
-  attachSource(audio, entry, fetcher, onUrl);
+  attachSource(audio, entry, fetcher, source);
   const row = h("div", { class: "rnb-audio-row" }, audio, length);
   return entry.peaks?.length ? h("div", {}, renderWaveform(entry.peaks, audio), row) : row;
 }

@@ -42,6 +42,16 @@ export interface MediaEntry {
   sandbox?: boolean;
 }
 
+/** Python's one table of media types, by lower-case file extension (runway_nb/formats.py: MEDIA_TYPES). */
+export type MediaTypes = Record<string, { kind: string; mime: string }>;
+
+/** "video" for "runway_outputs/x.MP4" by the table; null when the extension is not a media type. */
+export function kindOfName(name: string, types: MediaTypes): string | null {
+  const base = name.split("/").pop() ?? "";
+  const dot = base.lastIndexOf(".");
+  return dot < 0 ? null : (types[base.slice(dot + 1).toLowerCase()]?.kind ?? null);
+}
+
 type Child = Node | string | null | undefined | false;
 type Props = {
   class?: string;

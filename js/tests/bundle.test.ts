@@ -24,7 +24,7 @@ describe.skipIf(!taskView)("built bundles", () => {
   });
 
   it("every widget bundle exports render", async () => {
-    for (const name of ["task_view", "batch_view", "player", "form", "gallery"]) {
+    for (const name of ["task_view", "batch_view", "player", "form", "gallery", "host"]) {
       const widget = await load(name);
       expect(typeof widget?.render, name).toBe("function");
     }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { fileUrl, filesUrl, jupyterServer } from "../src/media";
+import { CHUNK_BYTES, fileUrl, filesUrl, jupyterServer } from "../src/media";
 import player from "../src/player";
 import { FakeModel, mount } from "./fake_model";
 
@@ -121,6 +121,9 @@ describe("Player on a Jupyter page", () => {
     const img = el.querySelector("img")!;
     img.dispatchEvent(new Event("error"));
     expect(img.dataset.source).toBe("kernel");
-    expect(model.sent.map((m) => m.content)).toEqual([{ type: "media", src: image.src }]);
+    expect(model.sent.map((m) => m.content)).toEqual([
+      { type: "host", files: false },
+      { type: "media", src: image.src, offset: 0, size: CHUNK_BYTES },
+    ]);
   });
 });

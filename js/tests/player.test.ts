@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import player from "../src/player";
+import { CHUNK_BYTES } from "../src/media";
 import { FakeModel, mount, visibleText } from "./fake_model";
 
 const video = { src: "runway_outputs/a_0.mp4", name: "a_0.mp4", kind: "video", mime: "video/mp4",
@@ -66,7 +67,10 @@ describe("Player", () => {
     const v = el.querySelector("video")!;
     v.dispatchEvent(new Event("error"));
     v.dispatchEvent(new Event("error")); // asked once only
-    expect(model.sent.map((m) => m.content)).toEqual([{ type: "media", src: video.src }]);
+    expect(model.sent.map((m) => m.content)).toEqual([
+      { type: "host", files: false },
+      { type: "media", src: video.src, offset: 0, size: CHUNK_BYTES },
+    ]);
     const createObjectURL = vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:fake-1");
     model.receive({ type: "media", src: video.src, ok: true, mime: "video/mp4" }, [new Uint8Array([0, 0, 0, 24]).buffer]);
     await vi.waitFor(() => expect(v.getAttribute("src")).toBe("blob:fake-1"));

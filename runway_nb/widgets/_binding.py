@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import catalog
+from ..render import remote_entry
 from ._coalesce import INTERVAL, Coalescer
-from ._media import MediaServer, remote_entry
+from ._media import MediaServer
 
 log = logging.getLogger("runway_nb.widgets")
 _TASK_FIELDS = ("id", "model", "prompt", "status", "progress", "elapsed", "eta", "estimated_credits",

@@ -15,8 +15,11 @@ def publish(obj: Any, display_id: str, *, update: bool = False) -> None:
         display(obj, display_id=display_id)
 
 
-def publish_raw(data: dict, metadata: dict, display_id: str) -> None:
-    """Show a ready mimebundle under `display_id`."""
-    from IPython.display import display
+def publish_raw(data: dict, metadata: dict, display_id: str, *, update: bool = False) -> None:
+    """Show a ready mimebundle under `display_id`, or replace what that id shows with it."""
+    from IPython.display import display, update_display
 
-    display(data, raw=True, metadata=metadata, display_id=display_id)
+    if update:
+        update_display(data, raw=True, metadata=metadata, display_id=display_id)
+    else:
+        display(data, raw=True, metadata=metadata, display_id=display_id)

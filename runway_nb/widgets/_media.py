@@ -6,79 +6,38 @@ store's JSON sidecar). A widget's page URL is not the notebook's folder, so a re
 load there: where the page is Jupyter's (JupyterLab, Notebook 7) the front end turns `path` into the
 server's `<baseUrl>files/<path under the server root>` URL (js/src/media.ts). Bytes are never put in a
 trait: when the browser cannot load the file (VS Code, Colab), it asks with a {type: "media", src}
-message and MediaServer answers with one binary buffer, only for files this widget shows.
+message and MediaServer answers slice by slice (binary buffers), only for files this widget shows.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import mimetypes
 import os
 import threading
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, store
+from .. import formats, render, store
+from . import _host
 
 log = logging.getLogger("runway_nb.widgets")
-MAX_SEND_BYTES = 256 * 1024 * 1024  # above this the browser is told to use the file link instead
-_KINDS = {".mp4": "video", ".mov": "video", ".webm": "video", ".mkv": "video", ".png": "image", ".jpg": "image",
-          ".jpeg": "image", ".webp": "image", ".gif": "image", ".mp3": "audio", ".wav": "audio",
-          ".flac": "audio", ".m4a": "audio", ".aac": "audio", ".ogg": "audio"}
-_MIME = {".mkv": "video/x-matroska", ".m4a": "audio/mp4", ".flac": "audio/flac", ".aac": "audio/aac"}
-
-
-def kind_of(path: Path) -> str:
-    return _KINDS.get(path.suffix.lower(), "file")
-
-
-def mime_of(path: Path) -> str:
-    suffix = path.suffix.lower()
-    return _MIME.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
-def read_sidecar(path: Path) -> dict:
-    """The store's JSON beside an output (prompt, model, parameters, cost), or {}."""
-    with contextlib.suppress(OSError, ValueError):
-        data = json.loads(path.with_suffix(".json").read_text())
-        if isinstance(data, dict):
-            return data
-    return {}
+MAX_SEND_BYTES = 1024 * 1024 * 1024  # above this the browser is told to use the file link instead
+CHUNK_BYTES = 1024 * 1024  # what one message carries; the front end asks for the next ones as these arrive
+MAX_CHUNK_BYTES = 8 * 1024 * 1024
 
 
 def media_entry(path: str | os.PathLike, **meta: Any) -> dict:
-    """What a player needs for one stored file. `meta` (prompt, model, sandbox...) fills gaps in the sidecar."""
+    """What a player needs for one stored file (render.file_entry), plus its absolute path (the files
+    route is built from it), and a poster, pixel size or waveform so the page lays it out at once."""
     path = Path(path)
-    side = read_sidecar(path)
-    params = side.get("parameters") or {}
-    kind = side.get("kind") if side.get("kind") in catalog.KINDS else kind_of(path)
-    cost = _first(side.get("cost_credits"), meta.get("cost_credits"))
-    entry = {
-        "src": store.relative_url(path),
-        "path": absolute_path(path),
-        "name": path.name,
-        "kind": kind,
-        "mime": mime_of(path),
-        "poster": "",
-        "index": _first(side.get("index"), meta.get("index")),
-        "task_id": _first(side.get("task_id"), meta.get("task_id")),
-        "prompt": _first(side.get("prompt"), meta.get("prompt")) or "",
-        "model": _first(side.get("model"), meta.get("model")) or "",
-        "seed": _first(side.get("seed"), params.get("seed"), meta.get("seed")),
-        "ratio": _first(params.get("ratio"), meta.get("ratio")),
-        "duration": _first(params.get("duration"), meta.get("duration")),
-        "cost_credits": cost,
-        "cost_dollars": None if cost is None else round(cost * catalog.CREDIT_DOLLARS, 2),
-        "sandbox": bool(meta.get("sandbox", side.get("sandbox", False))),
-        "seconds": None,
-    }
+    entry = render.file_entry(path, **meta)
+    entry["path"] = absolute_path(path)
+    kind = entry["kind"]
     if kind == "image":
         entry["width"], entry["height"] = image_size(path)
     elif kind == "video":
         poster = poster_for(path)
-        entry["poster"] = store.relative_url(poster) if poster else ""
+        entry["poster"] = render.relative_url(poster) if poster else ""
         entry["poster_path"] = absolute_path(poster) if poster else ""
     elif kind == "audio":
         entry["seconds"] = _seconds(path)
@@ -86,23 +45,9 @@ def media_entry(path: str | os.PathLike, **meta: Any) -> dict:
     return entry
 
 
-def remote_entry(url: str, index: int, kind: str, **meta: Any) -> dict:
-    """An output not stored locally (the download failed): shown from its URL while that still works."""
-    cost = meta.get("cost_credits")
-    return {"src": url, "name": f"output {index}", "kind": kind, "mime": "", "poster": "", "index": index,
-            "task_id": meta.get("task_id"), "prompt": meta.get("prompt") or "", "model": meta.get("model") or "",
-            "seed": meta.get("seed"), "ratio": meta.get("ratio"), "duration": meta.get("duration"),
-            "cost_credits": cost, "cost_dollars": None if cost is None else round(cost * catalog.CREDIT_DOLLARS, 2),
-            "sandbox": bool(meta.get("sandbox")), "seconds": None}
-
-
 def absolute_path(path: str | os.PathLike) -> str:
     """The file's absolute path with forward slashes (as Jupyter's page config writes its root)."""
     return Path(path).resolve().as_posix()
-
-
-def _first(*values: Any) -> Any:
-    return next((v for v in values if v is not None), None)
 
 
 def image_size(path: Path) -> tuple[int | None, int | None]:
@@ -177,7 +122,13 @@ def poster_for(video: Path, width: int = 480) -> Path | None:
 
 
 class MediaServer:
-    """Answers the front end's request for a file's bytes, for the files this widget shows only."""
+    """Answers the front end's requests for a file's bytes, for the files this widget shows only.
+
+    A request names a slice, {type: "media", src, offset, size}, and the answer carries that slice as
+    one binary buffer with the file's total size: a 50 MB video crosses as fifty 1 MB messages the
+    page asks for as it takes them in, never as one message that would stall the kernel's channel and
+    the page. {type: "host", files} is the page saying whether Jupyter's files route served it (_host.py).
+    """
 
     def __init__(self) -> None:
         self._files: dict[str, Path] = {}
@@ -193,21 +144,41 @@ class MediaServer:
     def allow(self, src: str, path: str | os.PathLike) -> None:
         self._files[src] = Path(path).resolve()
 
+    def handle(self, widget: Any, content: Any) -> bool:
+        """Answer a media or host message; False when the message is not one of these."""
+        if isinstance(content, dict) and content.get("type") == "media":
+            self.answer(widget, content)
+            return True
+        return _host.HOST.handle(content)
+
     def answer(self, widget: Any, content: dict) -> None:
-        """Send {type: media, src, ok, mime} with the bytes as one buffer, or ok=False and why."""
+        """Send {type: media, src, ok, mime, offset, total} with the slice as one buffer, or ok=False and why.
+        A request without `offset` (an older front end) gets the whole file."""
         src = str(content.get("src", ""))
         path = self._files.get(src)
-        reply = {"type": "media", "src": src, "ok": False}
+        reply: dict[str, Any] = {"type": "media", "src": src, "ok": False}
+        sliced = "offset" in content
+        if sliced:
+            reply["offset"] = content.get("offset")
         if path is None:
             widget.send({**reply, "error": "not a file this widget shows"})
             return
         try:
-            size = path.stat().st_size
-            if size > MAX_SEND_BYTES:
-                widget.send({**reply, "error": f"{size} bytes is too large to send; open the file link"})
+            offset = max(0, int(content.get("offset") or 0))
+            size = min(MAX_CHUNK_BYTES, max(1, int(content.get("size") or CHUNK_BYTES)))
+        except (TypeError, ValueError):
+            widget.send({**reply, "error": "offset and size must be whole numbers"})
+            return
+        try:
+            total = path.stat().st_size
+            if total > MAX_SEND_BYTES:
+                widget.send({**reply, "error": f"{total} bytes is too large to send; open the file link"})
                 return
-            data = path.read_bytes()
+            with path.open("rb") as fh:
+                fh.seek(offset)
+                data = fh.read(size) if sliced else fh.read()
         except OSError as exc:
             widget.send({**reply, "error": f"cannot read {path.name}: {exc.strerror or exc}"})
             return
-        widget.send({**reply, "ok": True, "mime": mime_of(path)}, buffers=[data])
+        extra = {"offset": offset, "total": total} if sliced else {}
+        widget.send({**reply, "ok": True, "mime": formats.mime_of_name(path.name), **extra}, buffers=[data])

@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from .. import catalog
+from .. import catalog, formats
 
 LABELS = {
     "promptText": "Prompt", "promptImage": "Image", "ratio": "Ratio", "duration": "Duration (s)", "seed": "Seed",
@@ -66,6 +66,7 @@ def serialize() -> dict[str, Any]:
         "moderation": list(catalog.MODERATION_THRESHOLDS),
         "accept": {kind: ",".join(dict.fromkeys(limit.mime.values())) for kind, limit in catalog.INPUT_LIMITS.items()},
         "upload_max_bytes": catalog.UPLOAD_MAX_BYTES,
+        "media_types": formats.media_types_json(),  # the one table of kinds and MIME types, by extension
     }
 
 

@@ -2,7 +2,7 @@
 select one to show it again, or several to compare them side by side.
 
 The grid and the filters live in the page (a few hundred small entries, no round trips while
-filtering); files come from the store by relative path, or once as bytes (MediaServer). From Python,
+filtering); files come from the store by relative path, or as bytes through the kernel (MediaServer). From Python,
 `gallery.result(task_id)` and `gallery.compare(a, b)` give the same views as static HTML.
 """
 
@@ -68,8 +68,8 @@ class Gallery(anywidget.AnyWidget):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "refresh":
             self.refresh()
-        elif kind == "media":
-            self._media.answer(self, content)
+        else:
+            self._media.handle(self, content)
 
     def _entries(self, task_ids: tuple[str, ...]) -> list[dict]:
         chosen = []

@@ -1,6 +1,6 @@
 """Player: stored outputs shown side by side, each with prompt, model, seed, ratio, duration, cost
-and a link to its file. Media comes from the file's relative path, or once as a binary buffer when
-the page cannot load that path; it is never in a trait, so a saved notebook stays small.
+and a link to its file. Media comes from the file's relative path, or through the kernel in binary
+slices when the page cannot load that path; it is never in a trait, so a saved notebook stays small.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ class Player(anywidget.AnyWidget):
         self.items = [self._media.entry(p, **meta) for p in _paths(media)]
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "media":
-            self._media.answer(self, content)
+        self._media.handle(self, content)
 
     def result(self) -> StaticResult:
         return StaticResult(result_html(self.items), entries_text(self.items))

@@ -11,12 +11,12 @@ even when the same output also carries text/html; plain HTML with a relative
   with static HTML + text (update_display): an HTML5 player with the same details, the one form
   that survives saving, nbconvert, GitHub and a kernel-less reopen. The widget's model is then
   closed, so a notebook saved with widget state does not carry a dead view's front end.
-- The live widget player cannot stay "while the kernel lives" without breaking the reopened notebook,
-  because any output holding the widget MIME type shows "model not found" later. The
-  static player has what matters (controls, loop, muted autoplay, poster, full-size link), so it
-  is a fair trade. Where a live player is wanted after the end (VS Code or Colab, whose pages cannot
-  load relative paths but can receive the bytes), pass `swap=False`: the widget turns into the player
-  and the notebook keeps a widget output (text/html and text/plain still beside it).
+- That static HTML plays only where Jupyter's files route serves the stored file. The page tries the
+  route and tells the kernel (_host.py): where it does not (VS Code, Colab, Voila, a proxy that blocks
+  /files/), the view is not swapped; it stays the live player and its media comes through the kernel,
+  slice by slice. A view that ends before the page's word came (a cell that waits holds it back)
+  swaps as before; if the word is then "no files route", a live view of the finished task takes the
+  static HTML's place. `swap=False` keeps the live widget everywhere.
 - A view that is never displayed through IPython (e.g. inside GenerateForm) simply becomes the
   player; it has no output of its own to swap.
 """
@@ -31,7 +31,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from . import _display
+from . import _display, _host
 from ._binding import TaskBinding
 from ._bundle import esm
 from ._media import MediaServer
@@ -52,7 +52,9 @@ class TaskView(anywidget.AnyWidget):
         self._displayed = False
         self._static_shown = False
         self._lock = threading.Lock()
+        self._settled = threading.Event()
         self._media = MediaServer()
+        _host.HOST.listen()
         self.on_msg(self._on_message)
         self._binding = TaskBinding(task, self._publish, media=self._media, folder=folder, save=save,
                                     on_end=self._on_end)
@@ -84,13 +86,13 @@ class TaskView(anywidget.AnyWidget):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "cancel":
             self._binding.cancel()
-        elif kind == "media":
-            self._media.answer(self, content)
+        else:
+            self._media.handle(self, content)
 
-    # -- display: live while running, static HTML once ended ---------------------------------------
+    # -- display: live while running, static HTML once ended where the page can play it ----------
     def _ipython_display_(self) -> None:
         with self._lock:
-            if self.swap and self._binding.ended.is_set():
+            if self.swap and self._binding.ended.is_set() and _host.HOST.files_route is not False:
                 self._static_shown = True
                 _display.publish(self.result(), self.display_id)
             else:
@@ -98,9 +100,16 @@ class TaskView(anywidget.AnyWidget):
                 data, metadata = self._repr_mimebundle_()
                 _display.publish_raw(data, metadata, self.display_id)
 
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until the task ended and the display took its final form for now (swapped or kept live)."""
+        return self._binding.ended.wait(timeout) and self._settled.wait(timeout)
+
     def _on_end(self, _binding: TaskBinding) -> None:
-        with self._lock:
-            if self.swap and self._displayed:
+        try:
+            with self._lock:
+                files = _host.HOST.files_route
+                if not (self.swap and self._displayed) or files is False:
+                    return  # kept live: the player gets its media through the kernel
                 self._static_shown = True
                 _display.publish(self.result(), self.display_id, update=True)
                 # Nothing shows the widget now: close its model, or the kernel keeps it and a notebook
@@ -108,6 +117,21 @@ class TaskView(anywidget.AnyWidget):
                 layout = self.layout
                 self.close()
                 layout.close()  # its own model: ipywidgets does not close it with the view
+            if files is None and self._binding.outputs:
+                _host.HOST.when_heard(self._page_said)  # no word yet: a waiting cell holds it back
+        finally:
+            self._settled.set()
+
+    def _page_said(self, files: bool) -> None:
+        """The page's first word came after the swap: where the static HTML cannot play, a live view
+        of the finished task takes its place (its player gets the media through the kernel)."""
+        if files:
+            return
+        live = TaskView(self.task, folder=self._binding.folder, swap=False, save=self._binding._save)
+        live.settle(60)
+        data, metadata = live._repr_mimebundle_()
+        _display.publish_raw(data, metadata, self.display_id, update=True)
+        self._revived = live  # kept: its model serves the media
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict]:
         """The widget view with text/plain and text/html beside it, for front ends without widgets."""
@@ -128,3 +152,4 @@ def show(task: Any, **kwargs: Any) -> TaskView:
     view = TaskView(task, **kwargs)
     view._ipython_display_()
     return view
+

@@ -133,8 +133,8 @@ class DisplayRecorder:
     def publish(self, obj, display_id, *, update=False):
         self.calls.append(("update" if update else "display", display_id, obj._repr_mimebundle_()))
 
-    def publish_raw(self, data, metadata, display_id):
-        self.calls.append(("display", display_id, data))
+    def publish_raw(self, data, metadata, display_id, *, update=False):
+        self.calls.append(("update" if update else "display", display_id, data))
 
 
 class FrontEnd:
