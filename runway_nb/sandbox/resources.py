@@ -152,7 +152,7 @@ TABLE: list[tuple[str, str, Callable[[Resources, Call], dict | None]]] = [
     # the linked web app's reports
     ("GET", "/v1/organization/webapp/usage", lambda r, c: r.webapp.list_usage(c.query)),
     ("GET", "/v1/organization/webapp/audit_logs", lambda r, c: r.webapp.list_audit(c.query)),
-    ("GET", "/v1/organization/webapp/audit_logs/{id}", lambda r, c: r.webapp.audit_entry(c.id, c.query)),
+    ("GET", "/v1/organization/webapp/audit_logs/{event_id}", lambda r, c: r.webapp.audit_entry(c.id, c.query)),
 ]
 
 
@@ -176,7 +176,7 @@ def resource_routes(engine, gate) -> list[Route]:
     def route(method: str, path: str, op) -> Route:
         async def endpoint(request: Request) -> Response:
             async def call() -> Response:
-                c = Call(request.path_params.get("id", ""), await _json_body(request), dict(request.query_params),
+                c = Call(request.path_params.get("id") or request.path_params.get("event_id", ""), await _json_body(request), dict(request.query_params),
                          str(request.base_url), engine.wall())
 
                 def run():

@@ -29,13 +29,13 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .. import catalog, store
+from .. import catalog, formats, store
 from .._html import safe_url
 from . import _display
 from ._binding import POOL, running_loop, settle, task_state
 from ._bundle import esm
 from ._coalesce import INTERVAL, Coalescer
-from ._media import MediaServer, absolute_path, kind_of, poster_for
+from ._media import MediaServer, absolute_path, poster_for
 from ._schedule import SCHEDULER
 from .fallback import StaticResult
 
@@ -153,7 +153,7 @@ class BatchView(anywidget.AnyWidget):
         thumb = ["", ""]
         if paths:
             first = paths[0]
-            kind = kind_of(first)
+            kind = formats.kind_of_name(first) or "file"
             picture = first if kind == "image" else poster_for(first) if kind == "video" else None
             src = store.relative_url(picture) if picture else ""
             if picture:

@@ -27,7 +27,7 @@ def test_every_api_route_is_an_sdk_operation():
 def test_every_model_route_starts_a_task_and_takes_the_models_served_there():
     for method, path in _api_routes():
         op = api.operation_for(method, path)
-        if op.models:
+        if op.models and op.id not in ("realtime_sessions.create", "voices.preview"):  # models, no task
             assert op.creates_task, op.id
             # the models runway_nb serves on this path, bar the two the SDK no longer names
             assert set(catalog.models_on(path)) - {"veo3", "gen4_aleph"} <= set(op.models), path
