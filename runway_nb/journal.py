@@ -468,6 +468,12 @@ class Journal:
             sql += f" LIMIT {int(limit)}"
         return self._rows(sql, params)
 
+    def models(self, **filters: Any) -> list[str]:
+        """The distinct models of the tasks history() would list with these filters, sorted."""
+        where, params = self._where(**filters)
+        sql = f"SELECT DISTINCT model FROM tasks{where}{' AND' if where else ' WHERE'} model IS NOT NULL ORDER BY 1"
+        return [r[0] for r in self._conn().execute(sql, params)]
+
     def count_matching(self, **filters: Any) -> int:
         """How many tasks history() would list with these filters and no limit."""
         where, params = self._where(**filters)

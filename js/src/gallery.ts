@@ -1,4 +1,5 @@
-// Gallery: past results as thumbnails, filtered by kind, model and text in the page; pressing a
+// Gallery: past results as thumbnails. The search (kind, provider, model, text) runs in the kernel
+// against the whole journal; pages of results arrive as the grid is scrolled to its end. Pressing a
 // thumbnail selects it, and the selection is shown below: one result again, or several side by side.
 import { attachSource, MediaFetcher } from "./media";
 import { renderCards } from "./player";
@@ -20,15 +21,18 @@ function render({ model, el }: RenderProps): () => void {
   const selected = new Set<string>();
 
   const kindId = uid("g");
+  const providerId = uid("g");
   const modelId = uid("g");
   const textId = uid("g");
   const kindSelect = h("select", { attrs: { id: kindId } });
+  const providerSelect = h("select", { attrs: { id: providerId } });
   const modelSelect = h("select", { attrs: { id: modelId } });
   const text = h("input", { attrs: { id: textId, type: "search", placeholder: "prompt or task id" } });
   const refresh = h("button", { class: "rnb-button", text: "Refresh", attrs: { type: "button" } });
   const clear = h("button", { class: "rnb-button", text: "Clear selection", attrs: { type: "button" } });
   const count = h("span", { class: "rnb-muted", attrs: { role: "status" } });
   const grid = h("div", { class: "rnb-thumbs", attrs: { role: "list", "data-testid": "rnb-gallery-grid" } });
+  const more = h("button", { class: "rnb-button", text: "Older results", attrs: { type: "button", "data-testid": "rnb-gallery-more" } });
   const viewerTitle = h("p", { class: "rnb-model" });
   const viewer = h("div", { class: "rnb-viewer", attrs: { "data-testid": "rnb-gallery-viewer" } });
   el.replaceChildren(
@@ -40,6 +44,8 @@ function render({ model, el }: RenderProps): () => void {
         { class: "rnb-inline" },
         h("label", { text: "Kind", attrs: { for: kindId } }),
         kindSelect,
+        h("label", { text: "Provider", attrs: { for: providerId } }),
+        providerSelect,
         h("label", { text: "Model", attrs: { for: modelId } }),
         modelSelect,
         h("label", { text: "Search", attrs: { for: textId } }),
@@ -49,6 +55,7 @@ function render({ model, el }: RenderProps): () => void {
         count,
       ),
       grid,
+      more,
       viewerTitle,
       viewer,
     ),
@@ -62,22 +69,43 @@ function render({ model, el }: RenderProps): () => void {
     select.value = values.includes(keep) ? keep : "";
   }
 
-  function visible(): GalleryItem[] {
-    const query = text.value.trim().toLowerCase();
-    return items().filter(
-      (item) =>
-        (!kindSelect.value || item.kind === kindSelect.value) &&
-        (!modelSelect.value || item.model === modelSelect.value) &&
-        (!query || item.prompt.toLowerCase().includes(query) || item.task_id.toLowerCase().startsWith(query)),
-    );
+  function drawGrid(): void {
+    const shown = items();
+    const total: number = model.get("total") ?? shown.length;
+    const skipped: number = model.get("skipped") ?? 0;
+    grid.replaceChildren(...shown.map(thumb));
+    count.textContent = `${shown.length ? `${skipped + 1}–${skipped + shown.length}` : "0"} of ${total} result${total === 1 ? "" : "s"}` +
+      (selected.size ? ` · ${selected.size} selected` : "");
+    more.hidden = !model.get("has_more");
   }
 
-  function drawGrid(): void {
-    const shown = visible();
-    grid.replaceChildren(...shown.map(thumb));
-    count.textContent = `${shown.length} of ${items().length} result${items().length === 1 ? "" : "s"}` +
-      (selected.size ? ` · ${selected.size} selected` : "");
+  function ask(): void {
+    const query: Record<string, string> = {};
+    if (kindSelect.value) query.kind = kindSelect.value;
+    if (providerSelect.value) query.provider = providerSelect.value;
+    if (modelSelect.value) query.model = modelSelect.value;
+    const words = text.value.trim();
+    if (words) query.text = words;
+    model.set("query", query);
+    model.save_changes();
   }
+
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  function typed(): void {
+    clearTimeout(typing);
+    typing = setTimeout(ask, 250);
+  }
+
+  // The next page comes when the end of the grid scrolls into view (or the button is pressed).
+  let asked = false;
+  function askMore(): void {
+    if (asked || !model.get("has_more")) return;
+    asked = true;
+    model.send({ type: "more" });
+  }
+  const sentinel = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver(
+    (seen) => { if (seen.some((s) => s.isIntersecting)) askMore(); });
+  sentinel?.observe(more);
 
   function thumb(item: GalleryItem): HTMLElement {
     const first = item.outputs[0];
@@ -129,16 +157,20 @@ function render({ model, el }: RenderProps): () => void {
 
   function onItems(): void {
     const all = items();
+    asked = false;
     for (const id of [...selected]) if (!all.some((item) => item.task_id === id)) selected.delete(id);
-    fillSelect(kindSelect, [...new Set(all.map((item) => item.kind))], "all kinds");
-    fillSelect(modelSelect, [...new Set(all.map((item) => item.model))].sort(), "all models");
+    fillSelect(kindSelect, ["video", "image", "audio"], "all kinds");
+    fillSelect(providerSelect, model.get("providers") ?? [], "all providers");
+    fillSelect(modelSelect, model.get("models") ?? [], "all models");
     drawGrid();
     drawViewer();
   }
 
-  kindSelect.addEventListener("change", drawGrid);
-  modelSelect.addEventListener("change", drawGrid);
-  text.addEventListener("input", drawGrid);
+  kindSelect.addEventListener("change", ask);
+  providerSelect.addEventListener("change", ask);
+  modelSelect.addEventListener("change", ask);
+  text.addEventListener("input", typed);
+  more.addEventListener("click", askMore);
   refresh.addEventListener("click", () => model.send({ type: "refresh" }));
   clear.addEventListener("click", () => {
     selected.clear();
@@ -147,9 +179,11 @@ function render({ model, el }: RenderProps): () => void {
   });
 
   onItems();
-  const unwatch = watch(model, ["items"], onItems);
+  const unwatch = watch(model, ["items", "total", "has_more", "models", "providers"], onItems);
   return () => {
     unwatch();
+    sentinel?.disconnect();
+    clearTimeout(typing);
     fetcher.dispose();
   };
 }

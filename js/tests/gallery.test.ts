@@ -29,25 +29,44 @@ describe("Gallery", () => {
     expect(video.querySelector("img")!.getAttribute("src")).toBe("runway_outputs/aaa111_0.poster.jpg");
     expect(image.querySelector("img")!.getAttribute("src")).toBe("runway_outputs/bbb222_0.png");
     expect(visibleText(audio)).toContain("♪ 2 s");
-    expect(visibleText(el)).toContain("3 of 3 results");
+    expect(visibleText(el)).toContain("1–3 of 3 results");
   });
 
-  it("filters by kind, model and text", () => {
-    const { el } = mount(gallery, new FakeModel({ items }));
-    const [kind, model] = el.querySelectorAll("select");
+  it("asks the kernel to search the whole journal by kind, provider, model and text", async () => {
+    const model = new FakeModel({ items, models: ["gen4.5", "gen4_image"], providers: ["Runway"], total: 3 });
+    const { el } = mount(gallery, model);
+    const [kind, provider, which] = el.querySelectorAll("select");
+    expect([...(which as HTMLSelectElement).options].map((o) => o.value)).toEqual(["", "gen4.5", "gen4_image"]);
     pick(kind as HTMLSelectElement, "image");
-    expect(ids(el)).toEqual(["bbb222"]);
-    pick(kind as HTMLSelectElement, "");
-    pick(model as HTMLSelectElement, "gen4.5");
-    expect(ids(el)).toEqual(["aaa111"]);
-    pick(model as HTMLSelectElement, "");
+    expect(model.get("query")).toEqual({ kind: "image" });
+    pick(provider as HTMLSelectElement, "Runway");
+    pick(which as HTMLSelectElement, "gen4_image");
+    expect(model.get("query")).toEqual({ kind: "image", provider: "Runway", model: "gen4_image" });
     const search = el.querySelector('input[type="search"]') as HTMLInputElement;
-    search.value = "LIGHTHOUSE";
+    search.value = "  lighthouse ";
     search.dispatchEvent(new Event("input"));
+    await new Promise((done) => setTimeout(done, 300)); // typing settles first
+    expect(model.get("query")).toEqual({ kind: "image", provider: "Runway", model: "gen4_image", text: "lighthouse" });
+    expect(model.saves).toBe(4);
+    model.update("items", items.slice(1, 2));
+    model.update("total", 1);
     expect(ids(el)).toEqual(["bbb222"]);
-    search.value = "ccc";
-    search.dispatchEvent(new Event("input"));
-    expect(ids(el)).toEqual(["ccc333"]);
+    expect(visibleText(el)).toContain("1–1 of 1 result");
+  });
+
+  it("older pages are asked for once, while the kernel says there are more", () => {
+    const model = new FakeModel({ items, total: 500, has_more: true });
+    const { el } = mount(gallery, model);
+    const more = el.querySelector<HTMLButtonElement>('[data-testid="rnb-gallery-more"]')!;
+    expect(more.hidden).toBe(false);
+    more.click();
+    more.click();
+    expect(model.sent.map((m) => m.content)).toEqual([{ type: "more" }]);
+    model.update("items", [...items, ...items.map((i) => ({ ...i, task_id: i.task_id + "x" }))]);
+    more.click();
+    expect(model.sent.length).toBe(2);
+    model.update("has_more", false);
+    expect(more.hidden).toBe(true);
   });
 
   it("one selected result is shown again; two or more side by side", () => {

@@ -1,9 +1,12 @@
-"""Gallery: past results from the journal as a grid of thumbnails, filtered by kind, model and text;
+"""Gallery: the stored results of the whole journal as a grid of thumbnails, searched in the kernel;
 select one to show it again, or several to compare them side by side.
 
-The grid and the filters live in the page (a few hundred small entries, no round trips while
-filtering); files come from the store by relative path, or as bytes through the kernel (MediaServer). From Python,
-`gallery.result(task_id)` and `gallery.compare(a, b)` give the same views as static HTML.
+The search (prompt text, kind, model, provider) runs against the journal (its prompt index), so a
+result thousands of tasks old is found as fast as a new one; the page holds only the pages it has
+asked for (PAGE at a time, as it scrolls), at most WINDOW of them at once: the synced state stays a
+few hundred KB whatever the journal holds. Thumbnails load lazily; files come from the store by
+relative path, or as bytes through the kernel (MediaServer). From Python, `gallery.search(...)`,
+`gallery.more()`, `gallery.result(task_id)` and `gallery.compare(a, b)`.
 """
 
 from __future__ import annotations
@@ -14,20 +17,25 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .. import store
+from .. import errors, store
+from ..catalog import overlay
 from ._bundle import esm
 from ._media import MediaServer
 from .fallback import StaticResult, entries_text, result_html
 
+PAGE = 60  # results per page the page asks for
+WINDOW = 240  # results held at once: older pages push the newest out (newest() brings them back)
+KINDS = ("video", "image", "audio")
 
-def _rows(journal: Any, limit: int) -> list[dict]:
-    """Succeeded tasks, newest first; no journal yet means no history (and none is created here)."""
+
+def _journal(journal: Any) -> Any:
+    """The journal to read; None when there is none yet (and none is created here)."""
     from .. import journal as journal_mod
     from ..observer import open_journal
 
     if journal is None and not journal_mod.default_home().exists():
-        return []
-    return open_journal(journal).history(status="SUCCEEDED", limit=limit)
+        return None
+    return open_journal(journal)
 
 
 def _files(row: dict) -> list[Path]:
@@ -36,47 +44,113 @@ def _files(row: dict) -> list[Path]:
 
 
 class Gallery(anywidget.AnyWidget):
-    """Gallery(journal=None, limit=200): the stored results of the project's journal."""
+    """Gallery(journal=None, page=PAGE): the stored results of the project's journal, newest first."""
 
     _esm = esm("gallery")
     items = traitlets.List().tag(sync=True)  # {task_id, model, kind, prompt, created_at, cost_credits, outputs}
+    query = traitlets.Dict().tag(sync=True)  # {text, kind, model, provider}: set by the page or search()
+    total = traitlets.Int(0).tag(sync=True)  # results matching the query in the whole journal
+    has_more = traitlets.Bool(False).tag(sync=True)  # older results wait beyond the last page
+    skipped = traitlets.Int(0).tag(sync=True)  # newer results pushed out of the window
+    models = traitlets.List().tag(sync=True)  # every model with stored results (for the page's filter)
+    providers = traitlets.List().tag(sync=True)
 
-    def __init__(self, *, journal: Any = None, limit: int = 200, **kwargs: Any) -> None:
+    def __init__(self, *, journal: Any = None, page: int = PAGE, limit: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._journal, self._limit = journal, limit
+        self._journal, self._page = journal, int(limit or page)
+        self._cursor: tuple | None = None
         self._media = MediaServer()
         self.on_msg(self._on_message)
         self.refresh()
 
+    # -- searching and paging -------------------------------------------------------------------------
+    def search(self, text: str | None = None, *, kind: str | None = None, model: str | None = None,
+               provider: str | None = None) -> Gallery:
+        """Show the newest results matching all that is given (text: any part of the prompt, any case)."""
+        self.query = {k: v for k, v in {"text": text, "kind": kind, "model": model, "provider": provider}.items() if v}
+        return self
+
+    @traitlets.observe("query")
+    def _on_query(self, _change: Any) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
-        """Read the journal again (new results appear at the top)."""
-        items = []
-        for row in _rows(self._journal, self._limit):
-            request = row.get("request") or {}
-            meta = {"task_id": row["id"], "model": row.get("model"), "prompt": row.get("prompt"),
-                    "sandbox": row.get("sandbox"), "cost_credits": row.get("cost_credits"),
-                    **{k: request.get(k) for k in ("seed", "ratio", "duration")}}
-            outputs = [self._media.entry(path, index=i, **meta) for i, path in enumerate(_files(row))]
-            if outputs:
-                items.append({"task_id": row["id"], "model": row.get("model") or "", "kind": row.get("kind")
-                              or outputs[0]["kind"], "prompt": row.get("prompt") or "",
-                              "created_at": row.get("created_at"), "cost_credits": row.get("cost_credits"),
-                              "sandbox": bool(row.get("sandbox")), "outputs": outputs})
-        self.items = items
+        """Read the journal again from its newest result (new ones appear at the top)."""
+        jr = _journal(self._journal)
+        self._cursor, self.skipped = None, 0
+        if jr is None:
+            self.items, self.total, self.has_more = [], 0, False
+            return
+        models = jr.models(status="SUCCEEDED")
+        self.models, self.providers = models, sorted({overlay.provider(m) for m in models})
+        filters = self._filters(models)
+        self.total = jr.count_matching(**filters) if filters is not None else 0
+        self.items = []
+        self._load(jr, filters)
+
+    def more(self) -> None:
+        """The next page of older results (the window drops the newest ones past WINDOW)."""
+        jr = _journal(self._journal)
+        if jr is not None and self.has_more:
+            self._load(jr, self._filters(self.models))
+
+    def _filters(self, models: list[str]) -> dict | None:
+        q = self.query or {}
+        filters: dict[str, Any] = {"status": "SUCCEEDED"}
+        if q.get("kind"):
+            filters["kind"] = q["kind"]
+        if q.get("text"):
+            filters["text"] = str(q["text"])
+        chosen = [q["model"]] if q.get("model") else models
+        if q.get("provider"):
+            chosen = [m for m in chosen if overlay.provider(m) == q["provider"]]
+            if not chosen:
+                return None
+        if q.get("model") or q.get("provider"):
+            filters["model"] = chosen
+        return filters
+
+    def _load(self, jr: Any, filters: dict | None) -> None:
+        if filters is None:
+            self.items, self.has_more = [], False
+            return
+        rows = jr.history(limit=self._page + 1, before=self._cursor, **filters)
+        page, self.has_more = rows[: self._page], len(rows) > self._page
+        self._cursor = jr.page_cursor(page) or self._cursor
+        items = [*self.items, *filter(None, map(self._item, page))]
+        drop = max(0, len(items) - WINDOW)
+        self.skipped += drop
+        self.items = items[drop:]
+
+    def _item(self, row: dict) -> dict | None:
+        request = row.get("request") or {}
+        meta = {"task_id": row["id"], "model": row.get("model"), "prompt": row.get("prompt"),
+                "sandbox": row.get("sandbox"), "cost_credits": row.get("cost_credits"),
+                **{k: request.get(k) for k in ("seed", "ratio", "duration")}}
+        outputs = [self._media.entry(path, index=i, **meta) for i, path in enumerate(_files(row))]
+        if not outputs:
+            return None
+        return {"task_id": row["id"], "model": row.get("model") or "", "kind": row.get("kind") or outputs[0]["kind"],
+                "provider": overlay.provider(row.get("model") or ""), "prompt": row.get("prompt") or "",
+                "created_at": row.get("created_at"), "cost_credits": row.get("cost_credits"),
+                "sandbox": bool(row.get("sandbox")), "outputs": outputs}
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "refresh":
             self.refresh()
+        elif kind == "more":
+            self.more()
         else:
             self._media.handle(self, content)
 
+    # -- showing results again --------------------------------------------------------------------------
     def _entries(self, task_ids: tuple[str, ...]) -> list[dict]:
         chosen = []
         for task_id in task_ids:
             match = [i for i in self.items if i["task_id"].startswith(task_id)]
             if len(match) != 1:
-                raise KeyError(f"{len(match) or 'no'} result(s) in the gallery match {task_id!r}")
+                raise errors.ResultNotFoundError(f"{len(match) or 'no'} result(s) in the gallery match {task_id!r}")
             chosen += match[0]["outputs"]
         return chosen
 
@@ -92,5 +166,5 @@ class Gallery(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict]:
         data, metadata = super()._repr_mimebundle_(**kwargs)
         recent = [e for item in self.items[:12] for e in item["outputs"]]
-        text = f"Gallery: {len(self.items)} result(s)\n" + entries_text(recent)
+        text = f"Gallery: {self.total} result(s)\n" + entries_text(recent)
         return {**data, "text/plain": text, "text/html": result_html(recent)}, metadata
