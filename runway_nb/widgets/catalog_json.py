@@ -114,6 +114,9 @@ def _entry(key: str, model: str | None, ops: list[api.Operation], names: set[str
         if model:
             shape["fields"].pop("model", None)
             _seed_defaults(model, op.path, shape)
+        if "fields" in shape:  # the prompt first, then what must be given, then the options
+            shape["fields"] = dict(sorted(shape["fields"].items(),
+                                          key=lambda kv: (kv[0] != "promptText", not kv[1]["required"])))
         out_ops.append({"op": op.id, "path": op.path, "label": operation_label(op.id),
                         "call": f"{op.resource}.{op.sdk_method}", "shape": shape})
     return {"id": key, "model": model, "kind": kind,
