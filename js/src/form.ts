@@ -70,8 +70,8 @@ function render({ model, el }: RenderProps): () => void {
 
   // -- state: the chosen entry and operation, the wire body, its controls ------------------------
   const start = model.get("draft") ?? {};
-  let info = catalog.models.find((m) => m.model === start.model && m.ops.some((o) => o.path === start.endpoint))
-    ?? catalog.models.find((m) => (m.model ?? m.id) === start.model) ?? catalog.models[0];
+  let info = catalog.models.find((m) => m.model === (start.model ?? null) && m.ops.some((o) => o.path === start.endpoint))
+    ?? catalog.models.find((m) => m.model === start.model) ?? catalog.models[0];
   let operation = info.ops.find((o) => o.path === start.endpoint) ?? info.ops[0];
   let body: Record<string, unknown> = {};
   let control: Control | null = null;

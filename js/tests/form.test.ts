@@ -172,6 +172,16 @@ describe("GenerateForm", () => {
     expect(visibleText(el)).toContain("model is off");
   });
 
+  it("a model-less operation (a recipe) drafts without a model, its list of product images ready", () => {
+    const { el, model } = setup({ model: null, endpoint: "/v1/recipes/product_ad", body: {} });
+    expect(modelSelect(el).value).toBe("recipes.product_ad");
+    const images = field(el, "productImages")!;
+    expect(images.querySelectorAll(".rnb-item").length).toBe(1); // a required list starts with one row
+    type(images.querySelector('[data-field="uri"] input[type="text"]') as HTMLInputElement, "https://example.com/p.png");
+    expect(model.get("draft").model).toBeNull();
+    expect(body(model).productImages).toEqual([{ uri: "https://example.com/p.png" }]);
+  });
+
   it("says when a model's price is not published", () => {
     const { el, model } = setup({ model: "kling3.0_pro", endpoint: "/v1/text_to_video", body: {} });
     model.update("check", { problems: [], estimate: null, price_note: catalog.no_price });

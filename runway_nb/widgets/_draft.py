@@ -37,16 +37,20 @@ class Upload:
         return {"name": self.name, "size": self.size, "kind": self.kind, "format": self.format, "error": self.error}
 
 
-def first_path(model: str) -> str:
-    """The first create path that takes `model` (or the path of a model-less operation by its id)."""
+def start(model: str) -> dict:
+    """The first draft for `model` (an SDK model id, or a model-less operation's id such as
+    "recipes.product_ad"): its first create path, and an empty body."""
     from ..catalog import api
 
     if model in catalog.MODELS:
-        return catalog.MODELS[model].paths[0]
-    op = api.operation(model) or next(iter(api.operations_of(model)), None)
+        return {"model": model, "endpoint": catalog.MODELS[model].paths[0], "body": {}}
+    op = api.operation(model)
+    if op is not None and op.creates_task and not api.variants(op.id):
+        return {"model": None, "endpoint": op.path, "body": {}}
+    op = next(iter(api.operations_of(model)), None)
     if op is None:
         raise ValueError(f"GenerateForm has no model {model!r}; pick one of {', '.join(api.model_ids())}")
-    return op.path
+    return {"model": model, "endpoint": op.path, "body": {}}
 
 
 def substitute(value: Any, swap: Callable[[Upload | None, str], Any], uploads: Mapping[str, Upload]) -> Any:

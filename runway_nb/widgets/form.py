@@ -67,7 +67,7 @@ class GenerateForm(anywidget.AnyWidget):
         self.catalog = cached()
         self.observe(self._on_draft, names="draft")
         self.on_msg(self._on_message)
-        self.draft = {"model": model, "endpoint": _draft.first_path(model), "body": {}}
+        self.draft = _draft.start(model)
 
     @property
     def client(self) -> Any:

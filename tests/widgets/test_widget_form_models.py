@@ -92,6 +92,17 @@ def test_a_non_seed_draft_is_planned_from_its_shape(model, endpoint, missing, co
     assert f"model={model!r}" in check["code"]["python"]
 
 
+def test_a_model_less_operation_is_a_draft_without_a_model():
+    form = GenerateForm(NoClient(), model="recipes.product_ad")
+    assert form.draft == {"model": None, "endpoint": "/v1/recipes/product_ad", "body": {}}
+    fields = {p["field"] for p in form.check["problems"]}
+    assert {"productImages", "version"} <= fields and "model" not in fields
+    code = form.check["code"]["python"]
+    assert "client.recipes.product_ad(\n)" in code and "model=" not in code
+    with pytest.raises(ValueError, match="no model 'gen9'"):
+        GenerateForm(NoClient(), model="gen9")
+
+
 def test_nested_problems_keep_their_dotted_path():
     check = form_for("eleven_v3", "/v1/text_to_speech", promptText="hi",
                      voice={"type": "runway-preset", "presetId": "Nobody"}).check
