@@ -39,6 +39,11 @@ def estimate(model_id: str, body: dict, *, input_seconds: float | None = None) -
         rate = price.silent_credits if silent else price.credits
         credits, basis = _charge(rate, price.per, seconds, "s")
         basis += " (audio off)" if silent else "" if price.per == 1 else f" ({seconds:g} s)"
+        extra = output_format_surcharge(model_id, body.get("outputFormat"), body.get("ratio"))
+        if extra:
+            more, more_basis = _charge(extra, 1, seconds, "s")
+            credits += more
+            basis += f" + {body['outputFormat']} {more_basis}"
     elif unit == "input_second":
         kind = _input_kind(model, body)
         seconds = float(input_seconds) if input_seconds is not None else catalog.NOMINAL_INPUT_SECONDS[kind]
@@ -58,6 +63,30 @@ def estimate(model_id: str, body: dict, *, input_seconds: float | None = None) -
     else:
         raise ValueError(f"catalog price unit {unit!r} of {model_id} is not one pricing knows")
     return Estimate(credits, round(credits * catalog.CREDIT_DOLLARS, 6), basis)
+
+
+# Output formats past H.264 cost more per second. Source: runwayml 5.24.0, the doc of gen4.5's
+# `outputFormat` (text_to_video and image_to_video params): "Non-mp4 formats incur an additional
+# per-second credit surcharge: 5 credits per second for `prores` and `png_sequence`, and 20 credits per
+# second for every 10-bit and deeper profile (including the 12-bit, 16-bit, and EXR ones), rising to 40
+# credits per second when the output is larger than 4 megapixels". Only gen4.5 has a price here; aleph2
+# and ruby state the same rule, but no base price of theirs is published.
+SURCHARGED_MODELS = frozenset({"gen4.5"})
+EIGHT_BIT_FORMATS = {"prores": 5, "png_sequence": 5}  # credits per output second
+DEEP_RATE, DEEP_LARGE_RATE, LARGE_PIXELS = 20, 40, 4_000_000
+
+
+def output_format_surcharge(model_id: str, output_format: object, ratio: object = None) -> int:
+    """Extra credits per output second for `output_format` (0 for mp4, a missing or unknown value)."""
+    if model_id not in SURCHARGED_MODELS or not isinstance(output_format, str) or output_format == "mp4":
+        return 0
+    if output_format in EIGHT_BIT_FORMATS:
+        return EIGHT_BIT_FORMATS[output_format]
+    if not output_format.startswith(("hdr", "hlg", "sdr_rec709_10bit")):
+        return 0  # a format the rule does not name: no surcharge invented
+    width, _, height = str(ratio or "").partition(":")
+    pixels = int(width) * int(height) if width.isdigit() and height.isdigit() else 0
+    return DEEP_LARGE_RATE if pixels > LARGE_PIXELS else DEEP_RATE
 
 
 def _ceil(x: float) -> int:

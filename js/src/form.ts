@@ -1,63 +1,93 @@
-// GenerateForm: model picker (grouped video / image / audio), the fields that model takes (from the
-// catalog Python sent once), problems and the cost as you type (Python checks the debounced draft),
-// Generate, "copy as code", and a TaskView per run below.
-import { buildField, Field, FieldContext, initialValue, Param } from "./fields";
+// GenerateForm: a model picker with a search box (every model that makes media, grouped by kind and
+// provider), the fields that model's shape takes (from the catalog Python sent once), problems next
+// to their fields and the cost as you type (Python checks the debounced draft), Generate, "copy as
+// code", and a TaskView per run below.
+import { build, Control, FieldContext, Problem, Shape } from "./fields";
 import { MediaFetcher } from "./media";
-import { formatCredits, h, injectStyles, MediaTypes, Model, onMessage, RenderProps, uid, watch } from "./shared";
+import { formatCredits, h, injectStyles, Model, onMessage, RenderProps, uid, watch } from "./shared";
 import { mountTaskView, RunSource, RunState } from "./task_view";
 
-interface Endpoint {
+interface Operation {
+  op: string;
   path: string;
   label: string;
-  params: Param[];
+  call: string;
+  shape: Shape;
 }
-interface ModelInfo {
+export interface Entry {
   id: string;
+  model: string | null;
   kind: string;
+  provider: string;
   label: string;
   description: string;
-  endpoints: Endpoint[];
+  priced: boolean;
+  ops: Operation[];
 }
 interface Catalog {
   kinds: string[];
-  models: ModelInfo[];
+  models: Entry[];
+  shapes: Record<string, Shape>;
+  common: unknown[];
+  labels: Record<string, string>;
   languages: Record<string, string>;
-  moderation: string[];
   accept: Record<string, string>;
-  media_types?: MediaTypes;
+  no_price: string;
 }
 
 export const DEBOUNCE_MS = 300;
 export const CHUNK_BYTES = 2 * 1024 * 1024; // under a server's 10 MB websocket message cap
 
+/** Put back the parts Python sent once ({"$": i} -> common[i]); catalog_json.shared_parts. */
+export function expand<T>(value: T, common: unknown[], done = new Map<number, unknown>()): T {
+  if (Array.isArray(value)) return value.map((v) => expand(v, common, done)) as T;
+  if (value && typeof value === "object") {
+    const ref = (value as Record<string, unknown>)["$"];
+    if (typeof ref === "number" && Object.keys(value).length === 1) {
+      if (!done.has(ref)) done.set(ref, expand(common[ref], common, done));
+      return done.get(ref) as T;
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v, common, done)])) as T;
+  }
+  return value;
+}
+
+/** The entries whose id, label, provider, kind or operations hold every word of the query. */
+export function search(entries: Entry[], query: string): Entry[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  return entries.filter((e) => {
+    const text = [e.id, e.label, e.provider, e.kind, ...e.ops.map((o) => o.label)].join(" ").toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+}
+
 function render({ model, el }: RenderProps): () => void {
   injectStyles();
-  const catalog: Catalog = model.get("catalog");
+  const sent = model.get("catalog");
+  const catalog: Catalog = { ...sent, models: expand(sent.models, sent.common), shapes: expand(sent.shapes, sent.common) };
   const fetcher = new MediaFetcher(model);
   const cleanups: (() => void)[] = [() => fetcher.dispose()];
 
-  // -- state: the chosen model and endpoint, the wire values, what the person has touched --------
+  // -- state: the chosen entry and operation, the wire body, its controls ------------------------
   const start = model.get("draft") ?? {};
-  let info = catalog.models.find((m) => m.id === start.model) ?? catalog.models[0];
-  let endpoint = info.endpoints.find((e) => e.path === start.endpoint) ?? info.endpoints[0];
-  let values: Record<string, unknown> = {};
-  let fields = new Map<string, Field>();
-  const touched = new Set<string>();
+  let info = catalog.models.find((m) => m.model === (start.model ?? null) && m.ops.some((o) => o.path === start.endpoint))
+    ?? catalog.models.find((m) => m.model === start.model) ?? catalog.models[0];
+  let operation = info.ops.find((o) => o.path === start.endpoint) ?? info.ops[0];
+  let body: Record<string, unknown> = {};
+  let control: Control | null = null;
   let submitted = false;
   let timer: number | undefined;
 
   // -- the skeleton ------------------------------------------------------------------------------
+  const searchBox = h("input", {
+    attrs: { type: "search", placeholder: "Search models…", "aria-label": "search models", "data-testid": "rnb-model-search" },
+  });
   const modelId = uid("f");
-  const modelSelect = h("select", { attrs: { id: modelId } });
-  for (const kind of catalog.kinds) {
-    const group = h("optgroup", { attrs: { label: kind } });
-    for (const m of catalog.models.filter((x) => x.kind === kind))
-      group.append(h("option", { text: `${m.label} (${m.id})`, attrs: { value: m.id } }));
-    modelSelect.append(group);
-  }
+  const modelSelect = h("select", { attrs: { id: modelId, "data-testid": "rnb-model" } });
+  const matches = h("span", { class: "rnb-muted", attrs: { "aria-live": "polite" } });
   const description = h("p", { class: "rnb-help rnb-muted" });
   const endpointId = uid("f");
-  const endpointSelect = h("select", { attrs: { id: endpointId } });
+  const endpointSelect = h("select", { attrs: { id: endpointId, "data-testid": "rnb-operation" } });
   const endpointRow = h("div", { class: "rnb-field" }, h("label", { text: "Input", attrs: { for: endpointId } }), endpointSelect);
   const fieldBox = h("div", { class: "rnb-fields" });
   const estimate = h("p", { class: "rnb-estimate", attrs: { "aria-live": "polite", "data-testid": "rnb-estimate" } });
@@ -68,12 +98,14 @@ function render({ model, el }: RenderProps): () => void {
   const notice = h("span", { class: "rnb-notice", attrs: { role: "status" } });
   const magic = h("pre", { class: "rnb-code", attrs: { "data-testid": "rnb-code-magic" } });
   const python = h("pre", { class: "rnb-code", attrs: { "data-testid": "rnb-code-python" } });
-  const codePanel = h("div", {}, copyRow("%runway line", magic), magic, copyRow("Python", python), python);
+  const magicRow = copyRow("%runway line", magic);
+  const codePanel = h("div", {}, magicRow, magic, copyRow("Python", python), python);
   codePanel.hidden = true;
   const form = h(
     "form",
     { class: "rnb-form", attrs: { novalidate: true, "data-testid": "rnb-form" } },
-    h("div", { class: "rnb-field" }, h("label", { text: "Model", attrs: { for: modelId } }), modelSelect, description),
+    h("div", { class: "rnb-field" }, h("label", { text: "Model", attrs: { for: modelId } }),
+      h("div", { class: "rnb-inline" }, searchBox, modelSelect, matches), description),
     endpointRow,
     fieldBox,
     estimate,
@@ -86,43 +118,62 @@ function render({ model, el }: RenderProps): () => void {
   el.replaceChildren(h("div", { class: "rnb-root" }, form, runsBox));
 
   const ctx: FieldContext = {
+    resolve: (node) => (node?.type === "ref" ? catalog.shapes[node.name] : node),
+    labels: catalog.labels ?? {},
     languages: catalog.languages,
-    moderation: catalog.moderation,
     accept: catalog.accept,
-    mediaTypes: catalog.media_types ?? {},
     upload: (file, field, status) => sendFile(model, file, field, status, cleanups),
   };
 
-  // -- building the fields for the chosen model and endpoint -------------------------------------
+  // -- the model list: grouped by kind and provider, filtered by the search box ------------------
+  function listModels(): void {
+    const found = search(catalog.models, searchBox.value);
+    modelSelect.replaceChildren();
+    for (const kind of catalog.kinds) {
+      const providers = [...new Set(found.filter((m) => m.kind === kind).map((m) => m.provider))];
+      for (const provider of providers) {
+        const group = h("optgroup", { attrs: { label: `${kind} · ${provider}` } });
+        for (const m of found.filter((x) => x.kind === kind && x.provider === provider))
+          group.append(h("option", { text: m.label === m.id ? m.id : `${m.label} (${m.id})`, attrs: { value: m.id } }));
+        modelSelect.append(group);
+      }
+    }
+    matches.textContent = searchBox.value.trim() ? `${found.length} of ${catalog.models.length}` : `${catalog.models.length} models`;
+    if (found.length && !found.includes(info)) return choose(found[0]);
+    modelSelect.value = info.id;
+  }
+
+  function choose(entry: Entry): void {
+    info = entry;
+    operation = info.ops[0];
+    submitted = false;
+    showModel();
+  }
+
+  // -- building the fields for the chosen model and operation ------------------------------------
   function showModel(): void {
     modelSelect.value = info.id;
     description.textContent = info.description;
-    endpointSelect.replaceChildren(...info.endpoints.map((e) => h("option", { text: e.label, attrs: { value: e.path } })));
-    endpointSelect.value = endpoint.path;
-    endpointRow.hidden = info.endpoints.length < 2;
+    endpointSelect.replaceChildren(...info.ops.map((o) => h("option", { text: o.label, attrs: { value: o.path } })));
+    endpointSelect.value = operation.path;
+    endpointRow.hidden = info.ops.length < 2;
     // The prompt and seed carry over from model to model; everything else starts from its default.
-    const keep = { promptText: values.promptText, seed: values.seed };
-    values = {};
-    fields = new Map();
-    fieldBox.replaceChildren();
-    for (const p of endpoint.params) {
-      const carried = keep[p.name as keyof typeof keep];
-      values[p.name] = carried !== undefined ? carried : initialValue(p);
-      const field = buildField(p, values[p.name], ctx, (value) => {
-        values[p.name] = value;
-        touched.add(p.name);
-        scheduleDraft();
-      });
-      fields.set(p.name, field);
-      fieldBox.append(field.row);
-    }
+    const fields = operation.shape.fields ?? {};
+    const keep: Record<string, unknown> = {};
+    for (const name of ["promptText", "seed"]) if (name in fields && body[name] !== undefined) keep[name] = body[name];
+    control = build(operation.shape, "", keep, ctx, (value) => {
+      body = (value as Record<string, unknown>) ?? {};
+      scheduleDraft();
+    });
+    body = (control.value?.() as Record<string, unknown>) ?? {}; // pinned, default and carried values
+    fieldBox.replaceChildren(control.el);
     sendDraft();
   }
 
   function draft() {
-    const body: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(values)) if (value !== undefined) body[name] = value;
-    return { model: info.id, endpoint: endpoint.path, body };
+    const wire: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(body)) if (value !== undefined) wire[name] = value;
+    return { model: info.model, endpoint: operation.path, body: wire };
   }
 
   function scheduleDraft(): void {
@@ -136,15 +187,10 @@ function render({ model, el }: RenderProps): () => void {
     model.save_changes();
   }
 
-  modelSelect.addEventListener("change", () => {
-    info = catalog.models.find((m) => m.id === modelSelect.value) ?? info;
-    endpoint = info.endpoints[0];
-    touched.clear();
-    submitted = false;
-    showModel();
-  });
+  searchBox.addEventListener("input", listModels);
+  modelSelect.addEventListener("change", () => choose(catalog.models.find((m) => m.id === modelSelect.value) ?? info));
   endpointSelect.addEventListener("change", () => {
-    endpoint = info.endpoints.find((e) => e.path === endpointSelect.value) ?? endpoint;
+    operation = info.ops.find((o) => o.path === endpointSelect.value) ?? operation;
     showModel();
   });
   form.addEventListener("submit", (event) => {
@@ -164,22 +210,14 @@ function render({ model, el }: RenderProps): () => void {
   // -- what Python says about the draft ----------------------------------------------------------
   function showCheck(): void {
     const check = model.get("check") ?? {};
-    const byField = new Map<string, string[]>();
-    const other: string[] = [];
-    for (const problem of check.problems ?? []) {
-      const root = String(problem.field ?? "").split(".")[0];
-      if (fields.has(root)) byField.set(root, [...(byField.get(root) ?? []), problem.message]);
-      else other.push(problem.message);
-    }
-    for (const [name, field] of fields) {
-      const show = submitted || touched.has(name);
-      field.setProblem(show ? (byField.get(name) ?? []).join(" ") : "");
-    }
-    general.replaceChildren(...(submitted ? other : []).map((message) => h("li", { text: message })));
+    const problems: Problem[] = (check.problems ?? []).map((p: Problem) => ({ field: String(p.field ?? ""), message: String(p.message) }));
+    const other = control ? control.show(problems, "", submitted) : problems;
+    general.replaceChildren(...(submitted ? other : []).map((p) => h("li", { text: p.message })));
     warnings.replaceChildren(...(check.warnings ?? []).map((w: string) => h("li", { text: w })));
     const e = check.estimate;
-    estimate.textContent = e ? `Estimated cost: ${formatCredits(e.credits, e.dollars)} · ${e.basis}` : "";
+    estimate.textContent = e ? `Estimated cost: ${formatCredits(e.credits, e.dollars)} · ${e.basis}` : (check.price_note ?? "");
     magic.textContent = check.code?.magic ?? "";
+    magicRow.hidden = magic.hidden = !magic.textContent;
     python.textContent = check.code?.python ?? "";
   }
 
@@ -222,6 +260,7 @@ function render({ model, el }: RenderProps): () => void {
     }
   }
 
+  listModels();
   showModel();
   showCheck();
   showStatus();

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import catalog
+from .. import catalog, shapes
 
 UPLOAD = "upload:"
 
@@ -35,6 +35,22 @@ class Upload:
     def info(self) -> dict:
         """What the page may know: no bytes, no server path."""
         return {"name": self.name, "size": self.size, "kind": self.kind, "format": self.format, "error": self.error}
+
+
+def start(model: str) -> dict:
+    """The first draft for `model` (an SDK model id, or a model-less operation's id such as
+    "recipes.product_ad"): its first create path, and an empty body."""
+    from ..catalog import api
+
+    if model in catalog.MODELS:
+        return {"model": model, "endpoint": catalog.MODELS[model].paths[0], "body": {}}
+    op = api.operation(model)
+    if op is not None and op.creates_task and not api.variants(op.id):
+        return {"model": None, "endpoint": op.path, "body": {}}
+    op = next(iter(api.operations_of(model)), None)
+    if op is None:
+        raise ValueError(f"GenerateForm has no model {model!r}; pick one of {', '.join(api.model_ids())}")
+    return {"model": model, "endpoint": op.path, "body": {}}
 
 
 def substitute(value: Any, swap: Callable[[Upload | None, str], Any], uploads: Mapping[str, Upload]) -> Any:
@@ -74,30 +90,67 @@ def input_seconds(draft: Mapping, uploads: Mapping[str, Upload]) -> float | None
     return found[0] if found else None
 
 
-def _shown_fields(draft: Mapping) -> list[tuple[catalog.Param | None, str, Any]]:
-    """The body's fields worth writing out: required ones, and optional ones set away from the default."""
+def _shown_fields(draft: Mapping) -> list[tuple[str, Any]]:
+    """The body's fields worth writing out: set ones, and for a seed model's optional ones only those
+    set away from the hand-kept default."""
     endpoint = catalog.endpoint_for(draft.get("model") or "", draft.get("endpoint") or "", draft.get("body"))
     out = []
     for name, value in (draft.get("body") or {}).items():
         p = endpoint.param(name) if endpoint else None
         if value is None or value == "" or (p is not None and not p.required and value == p.default):
             continue
-        out.append((p, name, value))
+        out.append((name, value))
     return out
 
 
+def operation_of(draft: Mapping) -> Any:
+    """The pinned SDK's operation for the draft's path (None for a path it does not name)."""
+    from ..catalog import api
+
+    return api.operation_for("POST", draft.get("endpoint") or "")
+
+
+def to_python(node: Mapping | None, value: Any) -> Any:
+    """A wire value with structure keys as the SDK's Python names (along the shape), for code."""
+    if node is None:
+        return value
+    node = shapes.resolve(node)
+    kind = node.get("type")
+    if kind == "structure" and isinstance(value, Mapping):
+        fields = node["fields"]
+        return {fields[k].get("python", k) if k in fields else k: to_python(fields[k]["shape"] if k in fields else None, v)
+                for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [to_python(node["items"], v) for v in value]
+    if kind == "union":
+        for member in map(shapes.resolve, node["of"]):
+            if (member.get("type") == "structure" and isinstance(value, Mapping) and set(value) <= set(member["fields"])
+                    or member.get("type") == "list" and isinstance(value, list)):
+                return to_python(member, value)
+    return value
+
+
 def python_code(draft: Mapping, uploads: Mapping[str, Upload]) -> str:
-    """The same request as a client call (uploaded files by their own names)."""
+    """The same request as the SDK's call, `client.<resource>.<method>(**keywords)` with the SDK's
+    Python names (uploaded files by their own names: put them beside the notebook)."""
     def swap(up: Upload | None, ref: str) -> str:
         return up.name if up else ref
 
-    resource = (draft.get("endpoint") or "/v1/?").rsplit("/", 1)[-1]
-    lines = ["from runway_nb import RunwayML", "", "client = RunwayML()",
-             f"task = client.{resource}.create(", f"    model={draft.get('model')!r},"]
-    for p, name, value in _shown_fields(draft):
-        keyword = p.python_name if p else catalog.Param(name, "text").python_name
-        lines.append(f"    {keyword}={substitute(value, swap, uploads)!r},")
-    return "\n".join([*lines, ")", "task.wait()"])
+    op = operation_of(draft)
+    model = draft.get("model")
+    body = {"model": model, **(draft.get("body") or {})} if model else dict(draft.get("body") or {})
+    found = shapes.for_body(draft.get("endpoint") or "", body)
+    fields = found[1]["fields"] if found and found[1].get("type") == "structure" else {}
+    call = f"{op.resource}.{op.sdk_method}" if op else (draft.get("endpoint") or "/v1/?").rsplit("/", 1)[-1] + ".create"
+    lines = ["from runway_nb import RunwayML", "", "client = RunwayML()", f"task = client.{call}("]
+    if model:
+        lines.append(f"    model={model!r},")
+    for name, value in _shown_fields(draft):
+        spec = fields.get(name)
+        keyword = spec.get("python", name) if spec else catalog.Param(name, "text").python_name
+        value = to_python(spec["shape"] if spec else None, substitute(value, swap, uploads))
+        lines.append(f"    {keyword}={value!r},")
+    return "\n".join([*lines, ")", "task.wait_for_task_output()"])
 
 
 def magic_line(draft: Mapping, uploads: Mapping[str, Upload]) -> str:
@@ -105,6 +158,8 @@ def magic_line(draft: Mapping, uploads: Mapping[str, Upload]) -> str:
     from .. import magic_args
 
     path = draft.get("endpoint") or ""
+    if draft.get("model") not in catalog.MODELS:
+        return ""  # the magics' options are the hand-kept catalog's: a model only the SDK names has none yet
     sub = next((s.name for s in magic_args.SUBS.values() if path in s.paths), None)
     if sub is None:
         return ""
@@ -117,7 +172,11 @@ def magic_line(draft: Mapping, uploads: Mapping[str, Upload]) -> str:
 
     words = ["%runway", sub, "--model", str(draft.get("model"))]
     prompt = ""
-    for _param, field, value in _shown_fields(draft):
+    endpoint = catalog.endpoint_for(draft["model"], path, draft.get("body"))
+    shown = _shown_fields(draft)
+    if endpoint is None or any(endpoint.param(field) is None for field, _ in shown):
+        return ""  # a field only the SDK's shape names (gen4.5's outputFormat): the Python call says it
+    for field, value in shown:
         flag = magic_args.flag_for(field)
         if field == "promptText":
             prompt = str(value)

@@ -36,7 +36,8 @@ MAX_RUNS = 8  # views kept under the form; older runs live on in the journal and
 
 
 class GenerateForm(anywidget.AnyWidget):
-    """A form for every catalog model. `client` defaults to runway_nb.RunwayML() (the sandbox by default)."""
+    """A form for every model that makes media (the pinned SDK's shapes). `client` defaults to
+    runway_nb.RunwayML() (the sandbox by default); `model` is the one shown first."""
 
     _esm = esm("form")
     catalog = traitlets.Dict().tag(sync=True)
@@ -61,12 +62,12 @@ class GenerateForm(anywidget.AnyWidget):
         self._media = MediaServer()
         self._pending: Future | None = None  # the last Generate's create call
         self._loop = running_loop()  # an AsyncRunwayML's calls run on the loop the form was made on
-        from .catalog_json import serialize  # here, so `python -m ...catalog_json` runs cleanly
+        from .catalog_json import cached  # here, so `python -m ...catalog_json` runs cleanly
 
-        self.catalog = serialize()
+        self.catalog = cached()
         self.observe(self._on_draft, names="draft")
         self.on_msg(self._on_message)
-        self.draft = {"model": model, "endpoint": catalog.MODELS[model].paths[0], "body": {}}
+        self.draft = _draft.start(model)
 
     @property
     def client(self) -> Any:
@@ -88,7 +89,8 @@ class GenerateForm(anywidget.AnyWidget):
         """The draft's check (for the page) and its plan (runway_nb.plan: what Generate sends)."""
         from .. import plan as planning
 
-        body = {"model": draft.get("model"), **_draft.call_body(draft, self._uploads)}
+        model = draft.get("model")
+        body = {**({"model": model} if model else {}), **_draft.call_body(draft, self._uploads)}
         plan = planning.make(draft.get("endpoint") or "", body,
                              input_seconds=_draft.input_seconds(draft, self._uploads))
         problems = [{"field": p.field, "message": p.message} for p in plan.problems]
@@ -97,8 +99,12 @@ class GenerateForm(anywidget.AnyWidget):
                 problems.append({"field": field, "message": up.error if up else f"{field}: the file was not received"})
         e = plan.estimate
         estimate = None if e is None else {"credits": e.credits, "dollars": e.dollars, "basis": e.basis}
+        from .catalog_json import NO_PRICE_TEXT
+
+        price = NO_PRICE_TEXT if e is None and not plan.priced else ""  # Runway's estimatedCost comes with the answer
         code = {"magic": _draft.magic_line(draft, self._uploads), "python": _draft.python_code(draft, self._uploads)}
-        return {"problems": problems, "warnings": list(plan.advice), "estimate": estimate, "code": code}, plan
+        return {"problems": problems, "warnings": list(plan.advice), "estimate": estimate, "price_note": price,
+                "code": code}, plan
 
     def _upload_fields(self, draft: dict) -> list[tuple[str, _draft.Upload | None]]:
         found: list[tuple[str, _draft.Upload | None]] = []

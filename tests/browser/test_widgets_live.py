@@ -262,6 +262,41 @@ def test_generate_form_makes_a_video_an_image_and_a_sound(live):
     screenshot(live.page, "live_form_results", cell)
 
 
+def test_generate_form_finds_a_non_seed_model_and_its_video_plays(live):
+    """kling3.0_pro, a model only the pinned SDK's shapes describe: found with the search box, its
+    fields drawn from its shape, no published price said as such, and its video plays."""
+    cell = run(live, "form", again=True)
+    form = cell.locator("[data-testid='rnb-form']")
+    form.wait_for(state="visible")
+    form.locator("[data-testid='rnb-model-search']").fill("kling 3.0 pro")
+    model = form.locator("[data-testid='rnb-model']")
+    expect(model).to_have_value("kling3.0_pro")
+    assert model.locator("option").all_inner_texts() == ["kling3.0_pro"]
+    expect(form.locator("[data-field='ratio'] select")).to_have_value("1920:1080")  # required: its first choice
+    form.locator("[data-field='promptText'] textarea").fill("a paper lantern drifting over a dark lake")
+    form.locator("[data-field='duration'] input").fill("3")
+    expect(form.locator("[data-testid='rnb-estimate']")).to_have_text(
+        "price not published: Runway's estimate comes with the answer")
+    form.get_by_role("button", name="Copy as code").click()
+    expect(form.locator("[data-testid='rnb-code-python']")).to_contain_text("model='kling3.0_pro'")
+    form.scroll_into_view_if_needed()
+    screenshot(live.page, "live_form_kling_filled", form)
+    form.get_by_role("button", name="Generate").click()
+    view = cell.locator(f".rnb-run {VIEW}", has=live.page.locator(".rnb-model", has_text="kling3.0_pro"))
+    expect(view).to_have_attribute("data-status", "SUCCEEDED")
+    video = view.locator("[data-testid='rnb-player'] video")
+    video.wait_for(state="attached")
+    video.scroll_into_view_if_needed()
+    wait_true(live.page, "v => v.readyState >= 2 && v.videoWidth > 0", video)
+    start = video.evaluate("v => { v.muted = true; if (v.paused) v.play(); return v.currentTime; }")
+    live.page.wait_for_function("([v, t]) => v.readyState >= 2 && v.currentTime > t + 0.3",
+                                arg=[video.element_handle(), start])
+    assert video.evaluate("v => [v.videoWidth, v.videoHeight]") == [1920, 1080]
+    assert form.locator(".rnb-notice").text_content() == ""
+    cell.scroll_into_view_if_needed()
+    screenshot(live.page, "live_form_kling_playing", cell)
+
+
 # -- 6. hostile text stays text ----------------------------------------------------------------------
 def test_hostile_prompt_and_failure_show_as_text(live):
     page = live.page

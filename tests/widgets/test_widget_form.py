@@ -9,7 +9,7 @@ from pathlib import Path
 from widget_fakes import FakeTask, FrontEnd, contains_bytes, synced_values, write_image
 
 from runway_nb import magic_args
-from runway_nb.widgets.catalog_json import serialize
+from runway_nb.widgets.catalog_json import expand, serialize
 from runway_nb.widgets.form import GenerateForm
 
 FIXTURE = Path(__file__).resolve().parents[2] / "js" / "tests" / "fixtures" / "catalog.json"
@@ -49,13 +49,15 @@ def test_the_js_tests_catalog_copy_is_current():
 
 def test_catalog_is_sent_once_with_every_field():
     form = GenerateForm(FakeClient())
-    models = {m["id"]: m for m in form.catalog["models"]}
+    models = {m["id"]: m for m in expand(form.catalog["models"], form.catalog["common"])}
     assert [m["kind"] for m in form.catalog["models"]] == sorted(
         (m["kind"] for m in form.catalog["models"]), key=["video", "image", "audio"].index)
-    t2v = models["gen4.5"]["endpoints"][0]
-    duration = next(p for p in t2v["params"] if p["name"] == "duration")
-    assert (duration["min"], duration["max"], duration["default"]) == (2, 10, 5)
-    assert next(p for p in t2v["params"] if p["name"] == "ratio")["choices"] == ["1280:720", "720:1280"]
+    t2v = models["gen4.5"]["ops"][0]
+    assert (t2v["path"], t2v["call"]) == ("/v1/text_to_video", "text_to_video.create")
+    duration = t2v["shape"]["fields"]["duration"]
+    assert (duration["shape"]["min"], duration["shape"]["max"], duration["default"]) == (2, 10, 5)
+    assert t2v["shape"]["fields"]["ratio"]["shape"]["values"] == ["1280:720", "720:1280"]
+    assert "prores" in t2v["shape"]["fields"]["outputFormat"]["shape"]["values"]
     assert form.catalog["languages"]["es"] == "Spanish"
 
 
