@@ -398,11 +398,12 @@ def credits(session: Session) -> Credits:
 
 
 def history_table(model: str | None = None, status: str | None = None, since: str | None = None,
-                  limit: int = 20, kind: str | None = None, text: str | None = None) -> Any:
+                  limit: int = 20, kind: str | None = None, text: str | None = None, provider: str | None = None,
+                  page: int = 1) -> Any:
     from .recovery import history
 
     return history(model=model, kind=kind, text=text, status=status.upper() if status else None, since=since,
-                   limit=limit)
+                   provider=provider, limit=limit, page=page)
 
 
 def resume_tasks(session: Session) -> Any:

@@ -287,7 +287,9 @@ def parser() -> _Parser:
             sp.add_argument("--text", help="only tasks whose prompt contains this (any case)")
             sp.add_argument("--status", help="only this status (SUCCEEDED, FAILED, ...)")
             sp.add_argument("--since", help="only tasks created on or after this date (YYYY-MM-DD)")
-            sp.add_argument("-n", "--limit", type=int, default=20, help="at most this many rows (20)")
+            sp.add_argument("--provider", help="only this provider's models (Runway, Google, Kling, ...)")
+            sp.add_argument("-n", "--limit", type=int, default=20, help="rows a page (20)")
+            sp.add_argument("--page", type=int, default=1, help="which page, newest first (1)")
         elif name == "models":
             sp.add_argument("kind", nargs="?", choices=catalog.KINDS, help="only video, image or audio models")
         elif name == "voices":

@@ -210,7 +210,7 @@ class Runway(Magics, actions.RunwaySettings):
         return actions.resume_tasks(self.session)
 
     def _cmd_history(self, ns):
-        return actions.history_table(ns.model, ns.status, ns.since, ns.limit, ns.kind, ns.text)
+        return actions.history_table(ns.model, ns.status, ns.since, ns.limit, ns.kind, ns.text, ns.provider, ns.page)
 
     def _cmd_credits(self, ns):
         return actions.credits(self.session)

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import errors, store
+from .catalog import overlay
 from .errors import task_field
 from .journal import Journal
 from .observer import STORE_TIMEOUT, JournalObserver, observer_for, open_journal
@@ -187,9 +188,24 @@ def resume(client: Any = None, *, journal: Any = None, outputs: str | os.PathLik
 
 # -- history ------------------------------------------------------------------------------------
 class History(_Table):
-    """Past tasks (journal rows), newest first; .open(i or id) shows one again."""
+    """Past tasks (journal rows), newest first; .open(i or id) shows one again, .next() the next page."""
 
     columns = ("id", "created", "model", "status", "credits", "prompt", "files")
+
+    def __init__(self, rows: Any = (), journal: Any = None, filters: dict | None = None,
+                 limit: int | None = None, number: int = 1) -> None:
+        super().__init__(rows)
+        self._journal, self._filters, self._limit, self.number = journal, dict(filters or {}), limit, number
+        if journal is not None and limit is not None:
+            self.title = f"page {number} · {journal.count_matching(**self._filters)} matching task(s)"
+
+    def next(self) -> History:
+        """The page after this one (empty past the last), with the same search."""
+        if self._journal is None or self._limit is None:
+            return History([])
+        rows = self._journal.history(limit=self._limit, before=self._journal.page_cursor(self),
+                                     **self._filters) if self else []
+        return History(rows, self._journal, self._filters, self._limit, self.number + 1)
 
     def _cells(self, row: dict) -> list[str]:
         cost = row.get("cost_credits") if row.get("cost_credits") is not None else row.get("estimate_credits")
@@ -220,11 +236,22 @@ class Costs(_Table):
 
 
 def history(*, model: Any = None, kind: Any = None, status: Any = None, text: str | None = None,
-            since: Any = None, until: Any = None, source: str | None = None, limit: int | None = 200,
-            journal: Any = None) -> History:
-    """Past tasks, newest first, filtered by model, kind, status, text in the prompt and date range."""
-    return History(open_journal(journal).history(model=model, kind=kind, status=status, text=text,
-                                                 since=since, until=until, source=source, limit=limit))
+            since: Any = None, until: Any = None, source: str | None = None, provider: str | None = None,
+            limit: int | None = 200, page: int = 1, journal: Any = None) -> History:
+    """Past tasks, newest first, searched over the whole journal (the gallery's search): model, kind,
+    status, provider, text in the prompt (any case), date range; `limit` rows a page, `page` from 1.
+    The table's .next() is the page after it."""
+    jr = open_journal(journal)
+    filters = {"model": model, "kind": kind, "status": status, "text": text, "since": since, "until": until,
+               "source": source}
+    if provider:
+        chosen = [m for m in ([model] if isinstance(model, str) else model or jr.models())
+                  if overlay.provider(m) == provider]
+        filters["model"] = chosen or ["(none)"]
+    table = History(jr.history(limit=limit, **filters), jr, filters, limit)
+    for _ in range(max(1, int(page)) - 1):
+        table = table.next()
+    return table
 
 
 def costs(by: str = "day", *, journal: Any = None, **filters: Any) -> Costs:

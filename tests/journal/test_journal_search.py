@@ -101,3 +101,20 @@ def test_a_version_1_journal_is_indexed_when_opened(tmp_path):
         assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == jmod.SCHEMA_VERSION
     finally:
         j.close()
+
+
+def test_history_pages_through_the_same_search(jr):
+    from runway_nb import recovery
+
+    fill(jr, [f"{'kite' if i % 2 else 'fox'} number {i}" for i in range(45)])
+    first = recovery.history(journal=jr, text="KITE", limit=10)
+    assert "page 1 · 22 matching task(s)" in repr(first)
+    seen, page = [], first
+    while page:
+        seen += [r["id"] for r in page]
+        page = page.next()
+    assert len(seen) == len(set(seen)) == 22 and page.number == 4
+    third = recovery.history(journal=jr, text="kite", limit=10, page=3)
+    assert [r["id"] for r in third] == seen[20:] and third.number == 3
+    assert len(recovery.history(journal=jr, provider="Runway", limit=100)) == 45  # gen4.5 is Runway's
+    assert len(recovery.history(journal=jr, provider="Kling", limit=100)) == 0
