@@ -33,8 +33,7 @@ OUTPUT = ".jp-OutputArea-output"
 # output as a widget view (a <script> the widgets' HTML manager from unpkg.com would fill) and drops the
 # text/html beside it: offline or without JavaScript the player is an empty box. Known, not yet fixed: a
 # Player that leaves static HTML behind as a finished TaskView does (widgets/player.py) would pass it.
-SAVED_AS = ["lab_save", pytest.param("nbclient_widget_state", marks=pytest.mark.xfail(
-    strict=True, reason="nbconvert prefers a saved widget view to the text/html fallback (Player)"))]
+SAVED_AS = ["lab_save", "nbclient_widget_state"]  # a Player is plain HTML where no page spoke (nbclient)
 
 
 def _media_in_outputs(nb: dict) -> list[tuple[str, str]]:

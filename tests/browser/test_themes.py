@@ -21,7 +21,7 @@ STATIC = ".runway-nb-result, .runway-nb-task"  # the plain HTML an ended view le
 WIDGETS = {  # cell tag: (what that cell's outputs must show before measuring, the roots to walk)
     "running": (f"{VIEW}[data-status='RUNNING']", ROOT),
     "finished": (f"{VIEW}[data-status='FAILED']", ROOT),
-    "player": ("[data-testid='rnb-player'] img", ROOT),
+    "player": (".runway-nb-result img", STATIC),  # in JupyterLab a Player is plain HTML (files route)
     "form": ("[data-testid='rnb-form']", ROOT),
     "gallery": ("[data-testid='rnb-gallery-grid']", ROOT),
     "static": (".runway-nb-task", STATIC),

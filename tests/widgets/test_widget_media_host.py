@@ -133,3 +133,34 @@ def test_the_page_probe_reports_through_its_own_model(workdir, host):
 def test_outside_a_kernel_no_probe_is_made(host):
     host.listen()
     assert host._probe is None
+
+
+# -- the Player ---------------------------------------------------------------------------------------
+def test_a_player_is_plain_html_until_a_page_says_it_has_no_files_route(workdir, displays, host):
+    paths = stored_video(workdir)
+    player = Player(paths)
+    player._ipython_display_()  # no page has spoken (nbclient never will): plain HTML, no model kept
+    kind, display_id, static = displays.calls[-1]
+    assert (kind, display_id) == ("display", player.display_id) and WIDGET_MIME not in static
+    assert 'src="runway_outputs/task-1_0.mp4"' in static["text/html"] and player.comm is None
+    host.handle({"type": "host", "files": False})  # VS Code, Colab: the live player takes its place
+    kind, display_id, bundle = displays.calls[-1]
+    assert (kind, display_id) == ("update", player.display_id) and WIDGET_MIME in bundle
+    fe = FrontEnd(player._revived)
+    fe.say({"type": "media", "src": "runway_outputs/task-1_0.mp4", "offset": 0, "size": 4})
+    assert fe.received[-1][1] == [paths[0].read_bytes()[:4]]
+
+
+def test_a_player_is_live_where_the_page_already_said_it_has_no_files_route(workdir, displays, host):
+    host.handle({"type": "host", "files": False})
+    player = Player(stored_video(workdir))
+    player._ipython_display_()
+    assert [(c[0], WIDGET_MIME in c[2]) for c in displays.calls] == [("display", True)] and player.comm is not None
+
+
+def test_a_player_stays_plain_html_where_the_page_said_the_route_works(workdir, displays, host):
+    host.handle({"type": "host", "files": True})
+    player = Player(stored_video(workdir))
+    player._ipython_display_()
+    host.handle({"type": "host", "files": False})  # a later page's word does not concern a shown player
+    assert [(c[0], WIDGET_MIME in c[2]) for c in displays.calls] == [("display", False)] and player.comm is None
