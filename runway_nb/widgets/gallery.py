@@ -1,7 +1,7 @@
 """Gallery: the stored results of the whole journal as a grid of thumbnails, searched in the kernel;
 select one to show it again, or several to compare them side by side.
 
-The search (prompt text, kind, model, provider) runs against the journal (its prompt index), so a
+The search (prompt text, kind, model, provider, dates, cost) runs against the journal (its prompt index), so a
 result thousands of tasks old is found as fast as a new one; the page holds only the pages it has
 asked for (PAGE at a time, as it scrolls), at most WINDOW of them at once: the synced state stays a
 few hundred KB whatever the journal holds. Thumbnails load lazily; files come from the store by
@@ -48,7 +48,7 @@ class Gallery(anywidget.AnyWidget):
 
     _esm = esm("gallery")
     items = traitlets.List().tag(sync=True)  # {task_id, model, kind, prompt, created_at, cost_credits, outputs}
-    query = traitlets.Dict().tag(sync=True)  # {text, kind, model, provider}: set by the page or search()
+    query = traitlets.Dict().tag(sync=True)  # {text, kind, model, provider, since, until, min/max_credits}
     total = traitlets.Int(0).tag(sync=True)  # results matching the query in the whole journal
     has_more = traitlets.Bool(False).tag(sync=True)  # older results wait beyond the last page
     skipped = traitlets.Int(0).tag(sync=True)  # newer results pushed out of the window
@@ -65,9 +65,15 @@ class Gallery(anywidget.AnyWidget):
 
     # -- searching and paging -------------------------------------------------------------------------
     def search(self, text: str | None = None, *, kind: str | None = None, model: str | None = None,
-               provider: str | None = None) -> Gallery:
-        """Show the newest results matching all that is given (text: any part of the prompt, any case)."""
-        self.query = {k: v for k, v in {"text": text, "kind": kind, "model": model, "provider": provider}.items() if v}
+               provider: str | None = None, since: Any = None, until: Any = None,
+               min_credits: float | None = None, max_credits: float | None = None) -> Gallery:
+        """Show the newest results matching all that is given: text (any part of the prompt, any case),
+        kind, model, provider, dates (since inclusive, until exclusive; a date is its whole day) and cost
+        (the final cost, else the estimate, in credits)."""
+        given = {"text": text, "kind": kind, "model": model, "provider": provider, "since": since, "until": until,
+                 "min_credits": min_credits, "max_credits": max_credits}
+        self.query = {k: (str(v) if k in ("since", "until") else v) for k, v in given.items()
+                      if v is not None and v != ""}
         return self
 
     @traitlets.observe("query")
@@ -101,6 +107,9 @@ class Gallery(anywidget.AnyWidget):
             filters["kind"] = q["kind"]
         if q.get("text"):
             filters["text"] = str(q["text"])
+        for key in ("since", "until", "min_credits", "max_credits"):
+            if q.get(key) is not None:
+                filters[key] = q[key]
         chosen = [q["model"]] if q.get("model") else models
         if q.get("provider"):
             chosen = [m for m in chosen if overlay.provider(m) == q["provider"]]

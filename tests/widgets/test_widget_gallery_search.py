@@ -75,3 +75,13 @@ def test_the_page_sets_the_query(big):
     assert [i["task_id"] for i in gallery.items] == ["t00017"]
     gallery.query = {}
     assert gallery.total == N
+
+
+def test_dates_and_cost_narrow_the_search(big):
+    import datetime as dt
+
+    gallery = Gallery(journal=big).search(since=dt.datetime.fromtimestamp(N - 10), min_credits=5)
+    assert gallery.total == 10 and all(i["created_at"] >= N - 10 for i in gallery.items)
+    assert Gallery(journal=big).search(max_credits=4).total == 0
+    until = Gallery(journal=big).search(until=dt.datetime.fromtimestamp(3).isoformat(), text="number")
+    assert [i["task_id"] for i in until.items] == ["t00002", "t00001", "t00000"]
