@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 from . import errors, store
 from .catalog import overlay
 from .errors import task_field
+from .invocations import core_class, is_run
 from .journal import Journal
 from .observer import STORE_TIMEOUT, JournalObserver, observer_for, open_journal
 from .render import Table
 from .store import StoredResult
-from .invocations import core_class, is_run
 
 __all__ = ["resume", "ResumeReport", "Recovered", "history", "History", "costs", "Costs", "open_result"]
 
