@@ -66,7 +66,7 @@ def walk(node: Mapping, value: Any, field: str, visit: Visit) -> None:
     if kind == "structure" and isinstance(value, Mapping):
         for key, spec in node["fields"].items():
             if key in value:
-                walk(spec["shape"], value[key], _join(field, key), visit)
+                walk(_narrowed(node, spec["shape"], value), value[key], _join(field, key), visit)
     elif kind == "list" and isinstance(value, list):
         for i, item in enumerate(value):
             walk(node["items"], item, _join(field, str(i)), visit)
@@ -77,6 +77,17 @@ def walk(node: Mapping, value: Any, field: str, visit: Visit) -> None:
         member = _member(node, value)
         if member is not None:
             walk(member, value, field, visit)
+
+
+def _narrowed(node: Mapping, shape: Mapping, value: Mapping) -> Mapping:
+    """A media field inside {type, uri} (kindFrom: "type"): only the kind its sibling names, the first
+    kind it takes when the sibling is absent (the seed guide's untyped references are images)."""
+    key = node.get("kindFrom")
+    if key is None or shape.get("type") != "media":
+        return shape
+    kinds = resolve(node["fields"][key]["shape"]).get("values") or shape["kinds"]
+    named = value.get(key, kinds[0])
+    return {**shape, "kinds": [named]} if named in shape["kinds"] else shape
 
 
 def _join(field: str, key: str) -> str:
@@ -140,10 +151,13 @@ def _structure(node: Mapping, v: Any, field: str, label: str) -> Iterator[Proble
         yield _wrong(field or "the request body", v, allowed(node))
         return
     names = list(node["fields"])
+    elsewhere = node.get("elsewhere") or {}
     for key in v:
         if key not in node["fields"]:
-            hint = _close(key, names)
-            tail = f"did you mean {_join(field, hint)}?" if hint else f"accepted: {_or(names)}"
+            paths = elsewhere.get(key)
+            hint = _close(key, names, near=not paths)  # promptImage on text_to_video is no typo of promptText
+            tail = (f"did you mean {_join(field, hint)}?" if hint else f"it belongs to {_or(paths)}" if paths
+                    else f"accepted: {_or(names)}")
             yield UnknownField(_join(field, str(key)), _brief(v[key]),
                                f"field {_join(field, str(key))!r} is not accepted by {label}; {tail}")
     for key, spec in node["fields"].items():
@@ -151,6 +165,27 @@ def _structure(node: Mapping, v: Any, field: str, label: str) -> Iterator[Proble
             name = _join(field, key)
             yield Problem(name, None, f"{name} is required by {label}; give {allowed(spec['shape'])}")
     yield from across(node, v, field, label)
+    if node.get("mentions"):
+        yield from mentions(v.get("promptText"), v.get(node["mentions"]), node["mentions"])
+
+
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]*)")  # not e-mail addresses: a@b.com
+
+
+def mentions(prompt: Any, refs: Any, name: str) -> Iterator[Problem]:
+    """Every @Name in the prompt must be the tag of a reference image (case-sensitive)."""
+    if not isinstance(prompt, str):
+        return
+    tags = [r["tag"] for r in (refs if isinstance(refs, list) else ())
+            if isinstance(r, Mapping) and isinstance(r.get("tag"), str)]
+    for mention in dict.fromkeys(MENTION.findall(prompt)):
+        if mention in tags:
+            continue
+        have = f"tags given: {', '.join(dict.fromkeys(tags))}" if tags else f"no {name} carry a tag"
+        hint = next((t for t in tags if t.lower() == mention.lower()), None)
+        hint = f" (tags are case-sensitive: did you mean @{hint}?)" if hint else ""
+        yield Problem("promptText", f"@{mention}", f"promptText mentions @{mention}, which is not the tag of any "
+                      f"reference image; {have}{hint}")
 
 
 def across(node: Mapping, v: Mapping, field: str, label: str) -> Iterator[Problem]:
@@ -212,9 +247,12 @@ def _string(node: Mapping, v: Any, field: str, label: str) -> Iterator[Problem]:
         yield Problem(field, _brief(v), f"{field} is {'empty' if not v else f'{n} {unit} long'}; "
                       f"give {allowed(node)}")
     elif node.get("maxLength") is not None and n > node["maxLength"]:
-        yield Problem(field, _brief(v), f"{field} is {n} {unit} long; the limit is {node['maxLength']}")
+        extra = f" ({len(v)} characters; emoji and some symbols count 2)" if utf16 and n != len(v) else ""
+        yield Problem(field, _brief(v), f"{field} is {n} {unit} long{extra}; the limit is {node['maxLength']}")
     if node.get("pattern") and not re.search(node["pattern"], v):
-        yield Problem(field, _brief(v), f"{field} {_show(v)} does not match {node['pattern']}")
+        how = node.get("patternWords")
+        yield Problem(field, _brief(v), f"{field} {_show(v)} is not valid; {how}" if how else
+                      f"{field} {_show(v)} does not match {node['pattern']}")
 
 
 def _boolean(node: Mapping, v: Any, field: str, label: str) -> Iterator[Problem]:
@@ -239,9 +277,46 @@ def _list(node: Mapping, v: Any, field: str, label: str) -> Iterator[Problem]:
         yield _wrong(field, v, allowed(node))
         return
     lo, hi = node.get("minItems") or 0, node.get("maxItems")
-    if len(v) < lo or (hi is not None and len(v) > hi):
+    if node.get("positions") and not v:
+        yield Problem(field, [], f"{field} is an empty list; give at least the {node['positions'][0]} frame")
+    elif len(v) < lo or (hi is not None and len(v) > hi):
         yield Problem(field, _brief(v), f"{field} has {len(v)} item{'s' * (len(v) != 1)}; {label} takes "
                       f"{_count(lo, hi)}")
+    if node.get("positions"):
+        yield from _frames(node["positions"], v, field, label)
+    if node.get("uniqueKey"):
+        yield from _unique(node["uniqueKey"], v, field, node.get("itemNoun", "item"))
+
+
+def _frames(positions: list, v: list, field: str, label: str) -> Iterator[Problem]:
+    """Keyframes: each position once, and the first listed (Veo 3.1: no last frame without a first)."""
+    seen: dict[str, int] = {}
+    for i, item in enumerate(v):
+        pos = item.get("position") if isinstance(item, Mapping) else None
+        if pos not in positions:
+            continue
+        if pos in seen:
+            yield Problem(f"{field}.{i}.position", pos, f"{field}.{i}.position {pos!r} repeats {field}.{seen[pos]}; "
+                          "each frame position may be given once")
+        else:
+            seen[pos] = i
+    if seen and positions[0] not in seen:
+        yield Problem(field, _brief(v), f"{field} gives a {_or(seen)} frame but no {positions[0]} frame; "
+                      f"{label} needs the {positions[0]} frame too")
+
+
+def _unique(key: str, v: list, field: str, noun: str) -> Iterator[Problem]:
+    """A key that names one item only (reference image tags)."""
+    first: dict[Any, int] = {}
+    for i, item in enumerate(v):
+        value = item.get(key) if isinstance(item, Mapping) else None
+        if not isinstance(value, str):
+            continue
+        if value in first:
+            yield Problem(f"{field}.{i}.{key}", value, f"{field}.{i}.{key} {value!r} is already the {key} of "
+                          f"{field}.{first[value]}; each {key} may name one {noun}")
+        else:
+            first[value] = i
 
 
 def _map(node: Mapping, v: Any, field: str, label: str) -> Iterator[Problem]:
@@ -310,7 +385,10 @@ def allowed(node: Mapping, depth: int = 0) -> str:
         return f"a list of {_count(node.get('minItems') or 0, node.get('maxItems'))} item(s)" + (
             f", each {allowed(node['items'], depth + 1)}" if depth < 2 else "")
     if kind == "structure":
-        keys = [k if spec["required"] else f"{k}?" for k, spec in node["fields"].items()]
+        keys = []
+        for k, spec in node["fields"].items():
+            name, values = k if spec["required"] else f"{k}?", resolve(spec["shape"]).get("values") or ()
+            keys.append(f"{name}: {_or(values)}" if spec["shape"].get("type") == "enum" and len(values) <= 3 else name)
         return "{" + ", ".join(keys) + "}"
     if kind == "union":
         return " or ".join(allowed(m, depth + 1) for m in node["of"]) if depth < 2 else "one of several shapes"

@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "runway_nb"
 LAYERS: list[tuple[str, ...]] = [
     ("catalog", "clock", "_loop", "_html", "_version"),           # data and plain tools: nothing of ours
     ("errors",),                                                    # one tree; imports only the catalog
-    ("formats", "problems", "shapes", "validate", "pricing", "media", "media_facts", "render"),  # the API's rules; media; the one HTML renderer
+    ("formats", "problems", "seed_shapes", "shapes", "validate", "pricing", "media", "media_facts", "render"),  # the API's rules; media; the one HTML renderer
     ("http",),                                                      # the wire
     ("tasks", "invocations", "poll", "outputs"),                    # following tasks, fetching outputs
     ("journal", "store", "observer", "_mux"),                       # what is written down and kept
@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
      "magic_complete", "magic_batch",
      "widgets", "cli", "__init__"),  # faces on top
 ]
-SANDBOX_MAY_IMPORT = {"catalog", "problems", "shapes", "validate", "pricing", "formats", "clock"}
+SANDBOX_MAY_IMPORT = {"catalog", "problems", "seed_shapes", "shapes", "validate", "pricing", "formats", "clock"}
 MAY_IMPORT_SANDBOX = {"client", "cli", "__init__"}
 
 
