@@ -111,6 +111,34 @@ def kind_of(model: str | None, endpoint: str | None = None) -> str | None:
     return catalog.VIDEO if endpoint.endswith(("_video", "character_performance")) else catalog.AUDIO
 
 
+def operation_of(endpoint: str | None) -> str | None:
+    """The operation a create path serves, as the SDK names it: /v1/text_to_video -> text_to_video,
+    /v1/generate/video -> generate.video, /v1/recipes/product_ad -> recipes.product_ad."""
+    if not endpoint:
+        return None
+    return endpoint.removeprefix("/v1/").strip("/").replace("/", ".") or None
+
+
+def _escape_like(text: str) -> str:
+    """Text matched literally by LIKE ... ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _endpoint_clause(operations: Any) -> tuple[str, list]:
+    """SQL for an operation filter: names as operation_of gives them (or the SDK's `text_to_video.create`,
+    or the path), and families: `recipes.*` is every recipe."""
+    names = [operations] if isinstance(operations, str) else list(operations)
+    exact, families = [], []
+    for name in names:
+        name = str(name).strip().removeprefix("/v1/").replace("/", ".").removesuffix(".create")
+        (families if name.endswith(".*") else exact).append(name.removesuffix(".*"))
+    clauses = [f"endpoint IN ({','.join('?' * len(exact))})"] if exact else []
+    clauses += ["endpoint LIKE ? ESCAPE '\\'"] * len(families)
+    params = ["/v1/" + n.replace(".", "/") for n in exact]
+    params += ["/v1/" + _escape_like(f.replace(".", "/")) + "/%" for f in families]
+    return "(" + " OR ".join(clauses or ["0"]) + ")", params
+
+
 def to_epoch(value: Any, *, end_of_day: bool = False) -> float | None:
     """A bound for a date filter: datetime, date (whole day), ISO text or epoch seconds."""
     if value is None or isinstance(value, (int, float)):
@@ -403,7 +431,7 @@ class Journal:
 
     def find(self, prefix: str) -> list[str]:
         """Task ids starting with `prefix` (so a short id copied from a table is enough)."""
-        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = _escape_like(prefix) + "%"
         return [r[0] for r in self._conn().execute("SELECT id FROM tasks WHERE id LIKE ? ESCAPE '\\'", (like,))]
 
     def unfinished(self) -> list[dict]:
@@ -416,8 +444,12 @@ class Journal:
         return self._conn().execute("SELECT COUNT(*) FROM tasks").fetchall()[0][0]
 
     def _where(self, model=None, kind=None, status=None, text=None, since=None, until=None, source=None,
-               min_credits=None, max_credits=None, before=None) -> tuple[str, list]:
+               min_credits=None, max_credits=None, before=None, operation=None) -> tuple[str, list]:
         clauses, params = [], []
+        if operation is not None:
+            clause, values = _endpoint_clause(operation)
+            clauses.append(clause)
+            params += values
         for column, value in (("model", model), ("kind", kind), ("status", status), ("source", source)):
             if value is None:
                 continue
@@ -430,7 +462,7 @@ class Journal:
                 clauses.append(f"rowid IN ({','.join(map(str, rare)) or 'NULL'})")
             else:
                 clauses.append("prompt LIKE ? ESCAPE '\\'")
-                params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+                params.append("%" + _escape_like(text) + "%")
         for bound, op in ((min_credits, ">="), (max_credits, "<=")):
             if bound is not None:
                 clauses.append(f"COALESCE(cost_credits, estimate_credits) {op} ?")
@@ -459,9 +491,10 @@ class Journal:
         return rows if len(rows) <= RARE_ROWS else None
 
     def history(self, *, limit: int | None = None, **filters: Any) -> list[dict]:
-        """Past tasks, newest first. Filters: model, kind, status, text (in the prompt, any case),
-        since (inclusive), until (exclusive; a date includes that whole day), source, min_credits and
-        max_credits (final cost, else the estimate), before (a cursor from page_cursor(): the next page)."""
+        """Past tasks, newest first. Filters: model, kind, status, operation (text_to_video, generate.video,
+        recipes.product_ad; `recipes.*` is every recipe), text (in the prompt, any case), since (inclusive),
+        until (exclusive; a date includes that whole day), source, min_credits and max_credits (final
+        cost, else the estimate), before (a cursor from page_cursor(): the next page)."""
         where, params = self._where(**filters)
         sql = f"SELECT * FROM tasks{where} ORDER BY created_at DESC, id DESC"
         if limit is not None:
@@ -473,6 +506,12 @@ class Journal:
         where, params = self._where(**filters)
         sql = f"SELECT DISTINCT model FROM tasks{where}{' AND' if where else ' WHERE'} model IS NOT NULL ORDER BY 1"
         return [r[0] for r in self._conn().execute(sql, params)]
+
+    def operations(self, **filters: Any) -> list[str]:
+        """The distinct operations (operation_of their endpoint) of the tasks history() would list, sorted."""
+        where, params = self._where(**filters)
+        sql = f"SELECT DISTINCT endpoint FROM tasks{where}{' AND' if where else ' WHERE'} endpoint IS NOT NULL"
+        return sorted({operation_of(r[0]) for r in self._conn().execute(sql, params)} - {None})
 
     def count_matching(self, **filters: Any) -> int:
         """How many tasks history() would list with these filters and no limit."""

@@ -414,11 +414,11 @@ def credits(session: Session) -> Credits:
 
 def history_table(model: str | None = None, status: str | None = None, since: str | None = None,
                   limit: int = 20, kind: str | None = None, text: str | None = None, provider: str | None = None,
-                  page: int = 1) -> Any:
+                  page: int = 1, operation: str | None = None) -> Any:
     from .recovery import history
 
     return history(model=model, kind=kind, text=text, status=status.upper() if status else None, since=since,
-                   provider=provider, limit=limit, page=page)
+                   provider=provider, operation=operation, limit=limit, page=page)
 
 
 def resume_tasks(session: Session) -> Any:
