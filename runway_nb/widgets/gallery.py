@@ -163,7 +163,6 @@ class Gallery(anywidget.AnyWidget):
         request = row.get("request") or {}
         meta = {"task_id": row["id"], "model": row.get("model"), "prompt": row.get("prompt"),
                 "sandbox": row.get("sandbox"), "cost_credits": row.get("cost_credits"),
-                "estimate_credits": row.get("estimate_credits"),
                 **{k: request.get(k) for k in ("seed", "ratio", "duration")}}
         outputs = [self._media.entry(path, index=i, **meta) for i, path in enumerate(_files(row))]
         if not outputs:
