@@ -509,9 +509,14 @@ class Journal:
 
     def operations(self, **filters: Any) -> list[str]:
         """The distinct operations (operation_of their endpoint) of the tasks history() would list, sorted."""
+        return self.facets(**filters)[1]
+
+    def facets(self, **filters: Any) -> tuple[list[str], list[str]]:
+        """The distinct models and operations of the tasks history() would list, sorted: one read for both
+        (a search's filter choices; at 100,000 tasks a read is tens of ms)."""
         where, params = self._where(**filters)
-        sql = f"SELECT DISTINCT endpoint FROM tasks{where}{' AND' if where else ' WHERE'} endpoint IS NOT NULL"
-        return sorted({operation_of(r[0]) for r in self._conn().execute(sql, params)} - {None})
+        pairs = self._conn().execute(f"SELECT DISTINCT model, endpoint FROM tasks{where}", params).fetchall()
+        return sorted({m for m, _ in pairs if m}), sorted({operation_of(e) for _, e in pairs} - {None})
 
     def count_matching(self, **filters: Any) -> int:
         """How many tasks history() would list with these filters and no limit."""

@@ -68,7 +68,7 @@ class Gallery(anywidget.AnyWidget):
     """Gallery(journal=None, page=PAGE): the stored results of the project's journal, newest first."""
 
     _esm = esm("gallery")
-    # {task_id, model, kind, operation, prompt, created_at, cost_credits, estimate_credits, outputs}
+    # {task_id, model, kind, operation, prompt, created_at, cost_credits, estimate_credits (when no cost), outputs}
     items = traitlets.List().tag(sync=True)
     query = traitlets.Dict().tag(sync=True)  # {text, kind, model, provider, operation, since, until, min/max_credits}
     total = traitlets.Int(0).tag(sync=True)  # results matching the query in the whole journal
@@ -114,9 +114,8 @@ class Gallery(anywidget.AnyWidget):
         if jr is None:
             self.items, self.total, self.has_more = [], 0, False
             return
-        models = jr.models(status="SUCCEEDED")
+        models, self.operations = jr.facets(status="SUCCEEDED")
         self.models, self.providers = models, sorted({overlay.provider(m) for m in models})
-        self.operations = jr.operations(status="SUCCEEDED")
         try:
             filters = self._filters(models)
             self.problem = ""
@@ -167,11 +166,13 @@ class Gallery(anywidget.AnyWidget):
         outputs = [self._media.entry(path, index=i, **meta) for i, path in enumerate(_files(row))]
         if not outputs:
             return None
-        return {"task_id": row["id"], "model": row.get("model") or "", "kind": row.get("kind") or outputs[0]["kind"],
+        item = {"task_id": row["id"], "model": row.get("model") or "", "kind": row.get("kind") or outputs[0]["kind"],
                 "provider": overlay.provider(row.get("model") or ""), "prompt": row.get("prompt") or "",
                 "operation": operation_of(row.get("endpoint")) or "", "created_at": row.get("created_at"),
-                "cost_credits": row.get("cost_credits"), "estimate_credits": row.get("estimate_credits"),
-                "sandbox": bool(row.get("sandbox")), "outputs": outputs}
+                "cost_credits": row.get("cost_credits"), "sandbox": bool(row.get("sandbox")), "outputs": outputs}
+        if item["cost_credits"] is None:  # the estimate only stands in for an unknown final cost
+            item["estimate_credits"] = row.get("estimate_credits")
+        return item
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
