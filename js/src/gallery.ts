@@ -19,9 +19,10 @@ export interface GalleryItem {
 
 /** The server's final cost where known, else the estimate, marked as such. */
 export function costText(item: GalleryItem): string {
-  if (item.cost_credits !== null && item.cost_credits !== undefined) return `${item.cost_credits} credits`;
+  const credits = (n: number) => `${n} credit${n === 1 ? "" : "s"}`;
+  if (item.cost_credits !== null && item.cost_credits !== undefined) return credits(item.cost_credits);
   const estimate = item.estimate_credits;
-  return estimate === null || estimate === undefined ? "" : `~${estimate} credits (estimate)`;
+  return estimate === null || estimate === undefined ? "" : `~${credits(estimate)} (estimate)`;
 }
 
 function render({ model, el }: RenderProps): () => void {

@@ -83,10 +83,10 @@ describe("Gallery", () => {
 
   it("each tile shows the final cost, else the estimate marked as one, and the operation", () => {
     const withEstimate = [{ ...items[0], operation: "image_to_video" }, { ...items[1], cost_credits: null, estimate_credits: 5 },
-      { ...items[2], cost_credits: null, estimate_credits: null }];
+      { ...items[2], cost_credits: null, estimate_credits: null }, { ...items[2], task_id: "ddd444", cost_credits: 1 }];
     const { el } = mount(gallery, new FakeModel({ items: withEstimate }));
     const costs = thumbs(el).map((t) => t.querySelector('[data-testid="rnb-gallery-cost"]')!.textContent);
-    expect(costs).toEqual(["60 credits", "~5 credits (estimate)", ""]);
+    expect(costs).toEqual(["60 credits", "~5 credits (estimate)", "", "1 credit"]);
     expect(visibleText(thumbs(el)[0])).toContain("image_to_video");
   });
 
