@@ -8,8 +8,10 @@ Requests are sanitized first: data URIs become a hash, size and type; the API ke
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from runway_nb import catalog
+from runway_nb.catalog import api
 from runway_nb.errors import JournalError
 from runway_nb.store import mask, sanitize
 
@@ -111,11 +114,16 @@ def kind_of(model: str | None, endpoint: str | None = None) -> str | None:
     return catalog.VIDEO if endpoint.endswith(("_video", "character_performance")) else catalog.AUDIO
 
 
+@functools.lru_cache(maxsize=512)
 def operation_of(endpoint: str | None) -> str | None:
     """The operation a create path serves, as the SDK names it: /v1/text_to_video -> text_to_video,
-    /v1/generate/video -> generate.video, /v1/recipes/product_ad -> recipes.product_ad."""
+    /v1/generate/video -> generate.video, /v1/recipes/product_ad -> recipes.product_ad, a workflow run
+    (/v1/workflows/<id>) -> workflows.run; a path the SDK does not know, by its own segments."""
     if not endpoint:
         return None
+    op = api.operation_for("POST", endpoint)
+    if op is not None:
+        return op.id.removesuffix(".create")
     return endpoint.removeprefix("/v1/").strip("/").replace("/", ".") or None
 
 
@@ -128,15 +136,19 @@ def _endpoint_clause(operations: Any) -> tuple[str, list]:
     """SQL for an operation filter: names as operation_of gives them (or the SDK's `text_to_video.create`,
     or the path), and families: `recipes.*` is every recipe."""
     names = [operations] if isinstance(operations, str) else list(operations)
-    exact, families = [], []
+    exact, patterns = [], []
     for name in names:
         name = str(name).strip().removeprefix("/v1/").replace("/", ".").removesuffix(".create")
-        (families if name.endswith(".*") else exact).append(name.removesuffix(".*"))
+        op = api.operation(name) or api.operation(name + ".create")
+        if name.endswith(".*"):
+            patterns.append("/v1/" + _escape_like(name[:-2].replace(".", "/")) + "/%")
+        elif op is not None and op.method == "POST" and "{" in op.path:  # workflows.run: /v1/workflows/{id}
+            patterns.append(re.sub(r"\{\w+\}", "%", _escape_like(op.path)))
+        else:
+            exact.append(op.path if op is not None and op.method == "POST" else "/v1/" + name.replace(".", "/"))
     clauses = [f"endpoint IN ({','.join('?' * len(exact))})"] if exact else []
-    clauses += ["endpoint LIKE ? ESCAPE '\\'"] * len(families)
-    params = ["/v1/" + n.replace(".", "/") for n in exact]
-    params += ["/v1/" + _escape_like(f.replace(".", "/")) + "/%" for f in families]
-    return "(" + " OR ".join(clauses or ["0"]) + ")", params
+    clauses += ["endpoint LIKE ? ESCAPE '\\'"] * len(patterns)
+    return "(" + " OR ".join(clauses or ["0"]) + ")", exact + patterns
 
 
 def to_epoch(value: Any, *, end_of_day: bool = False) -> float | None:

@@ -27,9 +27,9 @@ def candidates(words: list[str], fragment: str, default_models: dict, names=()) 
         return ["on", "off", "status"] if len(words) == 1 else []
     if sub == "models":
         return list(catalog.KINDS) if len(words) == 1 else []
-    if sub == "history":  # the operations that make tasks, as the journal names them
+    if sub == "history":  # what the journal records: the operations that make tasks, and workflow runs
         return sorted({journal.operation_of(op.path) for op in api.operations().values() if op.creates_task}
-                      | {"recipes.*"}) if words[-1] == "--operation" else []
+                      | {"recipes.*", "workflows.run"}) if words[-1] == "--operation" else []
     if sub == "voices":
         return ["list", "preview", "design", "delete"] if len(words) == 1 else (
             list(shaped.VOICE_DESIGN_MODELS) if words[-1] in ("-m", "--model") else [])

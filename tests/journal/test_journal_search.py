@@ -122,11 +122,11 @@ def test_history_pages_through_the_same_search(jr):
 
 def test_operations_are_searched_by_the_endpoint_the_journal_recorded(jr):
     paths = ["/v1/text_to_video", "/v1/video_upscale", "/v1/generate/video", "/v1/recipes/product_ad",
-             "/v1/recipes/product_ugc", "/v1/recipes_like/other"]
+             "/v1/recipes/product_ugc", "/v1/recipes_like/other", "/v1/workflows/wf_1a", "/v1/workflows/wf_2b"]
     for i, path in enumerate(paths):
         jr.record_created(f"t{i}", path, None, {"promptText": f"p{i}"}, 10, created_at=1_700_000_000.0 + i)
     assert jr.operations() == ["generate.video", "recipes.product_ad", "recipes.product_ugc", "recipes_like.other",
-                               "text_to_video", "video_upscale"]
+                               "text_to_video", "video_upscale", "workflows.run"]
     ids = lambda **f: [r["id"] for r in jr.history(**f)]  # noqa: E731
     assert ids(operation="video_upscale") == ["t1"]
     assert ids(operation="generate.video") == ids(operation="/v1/generate/video") == ["t2"]
@@ -134,6 +134,7 @@ def test_operations_are_searched_by_the_endpoint_the_journal_recorded(jr):
     assert ids(operation="recipes.*") == ["t4", "t3"]  # a family; "recipes_like" is another one
     assert ids(operation=["video_upscale", "recipes.*"]) == ["t4", "t3", "t1"]
     assert ids(operation="recipes") == [] and jr.count_matching(operation="nope") == 0
+    assert ids(operation="workflows.run") == ["t7", "t6"]  # a run of any published workflow
     assert jr.operations(operation="recipes.*") == ["recipes.product_ad", "recipes.product_ugc"]
     assert jmod.operation_of("/v1/recipes/product_ad") == "recipes.product_ad" and jmod.operation_of(None) is None
 
