@@ -27,6 +27,8 @@ from runway_nb.widgets.gallery import Gallery  # noqa: E402
 
 WORDS = "cat dog surfing mountain lake sunset rocket forest city neon rain ocean desert castle robot".split()
 MODELS = ("gen4.5", "gen4_image", "kling_4", "veo3.1", "gpt_image_2", "eleven_v3")
+ENDPOINTS = ("/v1/text_to_image", "/v1/text_to_video", "/v1/image_to_video", "/v1/generate/video",
+             "/v1/recipes/product_ad", "/v1/video_upscale", "/v1/text_to_speech")
 
 
 def build(root: Path, n: int) -> Journal:
@@ -39,9 +41,9 @@ def build(root: Path, n: int) -> Journal:
         conn.executemany(
             """INSERT INTO tasks (id, endpoint, model, kind, prompt, status, created_at, updated_at, stored,
                    cost_credits) VALUES (?,?,?,?,?,'SUCCEEDED',?,?,?,?)""",
-            ((f"task-{i:07d}", "/v1/text_to_image", MODELS[i % len(MODELS)], "image",
+            ((f"task-{i:07d}", ENDPOINTS[i % len(ENDPOINTS)], MODELS[i % len(MODELS)], "image",
               " ".join(WORDS[(i * 7 + k) % len(WORDS)] for k in range(10)) + f" shot{i}", i, i,
-              json.dumps([str(image)]), 5) for i in range(n)))
+              json.dumps([str(image)]), 1 + i % 60) for i in range(n)))
     return Journal(path)
 
 
@@ -73,6 +75,11 @@ def measure(n: int) -> None:
         common = timed(lambda: g.search(f"{next(words)} "))
         providers = iter(["Kling", "Google", "Runway", "OpenAI", "ElevenLabs"] * 3)
         provider = timed(lambda: g.search(provider=next(providers)))
+        operations = iter(["video_upscale", "generate.video", "recipes.*", "text_to_video"] * 2)
+        operation = timed(lambda: g.search(operation=next(operations)))
+        spans = iter(range(1, 20))  # the page's "from"/"to" and credit boxes: a window of 20% of the days
+        narrowed = timed(lambda: g.search(since=n * 0.8 - next(spans), until=n * 0.9, min_credits=10,
+                                          max_credits=20))
         g.search()
         for _ in range(gallery_mod.WINDOW // gallery_mod.PAGE + 2):  # scroll past the window
             g.more()
@@ -88,7 +95,8 @@ def measure(n: int) -> None:
         naive_bytes = len(json.dumps(loaded, default=str))
         print(f"{'':44} {'median ms':>10} {'max ms':>8}")
         for name, (med, top) in (("first page (open the gallery)", first), ("search: a 5,000-results-old word", old),
-                                 ("search: a common word", common), ("filter: one provider", provider)):
+                                 ("search: a common word", common), ("filter: one provider", provider),
+                                 ("filter: one operation", operation), ("filter: dates + credits", narrowed)):
             print(f"{name:44} {med:10.1f} {top:8.1f}")
         print(f"synced state: first page {state_bytes(Gallery(journal=jr)) / 1e3:.0f} KB, after scrolling past "
               f"the window {scrolled / 1e3:.0f} KB (window {gallery_mod.WINDOW} results)")

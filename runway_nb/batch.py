@@ -278,6 +278,15 @@ class BatchRun:
     def tasks(self) -> list:
         return [None if c is None else self._face._task(c) for c in self.cores]
 
+    def task(self, index: int) -> Any:
+        """The handle of call `index` (None: not created yet), as the client's own calls return it."""
+        core = self.cores[index]
+        return None if core is None else self._face._task(core)
+
+    def queued_credits(self) -> float:
+        """The estimate of the calls not created yet (they will be, unless the batch is cancelled)."""
+        return sum(e or 0 for c, e in zip(self.cores, self.estimates, strict=True) if c is None)
+
     def status(self, index: int) -> str:
         core = self.cores[index]
         return "QUEUED" if core is None else core.status

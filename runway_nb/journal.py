@@ -8,8 +8,10 @@ Requests are sanitized first: data URIs become a hash, size and type; the API ke
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from runway_nb import catalog
+from runway_nb.catalog import api
 from runway_nb.errors import JournalError
 from runway_nb.store import mask, sanitize
 
@@ -109,6 +112,43 @@ def kind_of(model: str | None, endpoint: str | None = None) -> str | None:
     if endpoint.endswith("_to_image"):
         return catalog.IMAGE
     return catalog.VIDEO if endpoint.endswith(("_video", "character_performance")) else catalog.AUDIO
+
+
+@functools.lru_cache(maxsize=512)
+def operation_of(endpoint: str | None) -> str | None:
+    """The operation a create path serves, as the SDK names it: /v1/text_to_video -> text_to_video,
+    /v1/generate/video -> generate.video, /v1/recipes/product_ad -> recipes.product_ad, a workflow run
+    (/v1/workflows/<id>) -> workflows.run; a path the SDK does not know, by its own segments."""
+    if not endpoint:
+        return None
+    op = api.operation_for("POST", endpoint)
+    if op is not None:
+        return op.id.removesuffix(".create")
+    return endpoint.removeprefix("/v1/").strip("/").replace("/", ".") or None
+
+
+def _escape_like(text: str) -> str:
+    """Text matched literally by LIKE ... ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _endpoint_clause(operations: Any) -> tuple[str, list]:
+    """SQL for an operation filter: names as operation_of gives them (or the SDK's `text_to_video.create`,
+    or the path), and families: `recipes.*` is every recipe."""
+    names = [operations] if isinstance(operations, str) else list(operations)
+    exact, patterns = [], []
+    for name in names:
+        name = str(name).strip().removeprefix("/v1/").replace("/", ".").removesuffix(".create")
+        op = api.operation(name) or api.operation(name + ".create")
+        if name.endswith(".*"):
+            patterns.append("/v1/" + _escape_like(name[:-2].replace(".", "/")) + "/%")
+        elif op is not None and op.method == "POST" and "{" in op.path:  # workflows.run: /v1/workflows/{id}
+            patterns.append(re.sub(r"\{\w+\}", "%", _escape_like(op.path)))
+        else:
+            exact.append(op.path if op is not None and op.method == "POST" else "/v1/" + name.replace(".", "/"))
+    clauses = [f"endpoint IN ({','.join('?' * len(exact))})"] if exact else []
+    clauses += ["endpoint LIKE ? ESCAPE '\\'"] * len(patterns)
+    return "(" + " OR ".join(clauses or ["0"]) + ")", exact + patterns
 
 
 def to_epoch(value: Any, *, end_of_day: bool = False) -> float | None:
@@ -403,7 +443,7 @@ class Journal:
 
     def find(self, prefix: str) -> list[str]:
         """Task ids starting with `prefix` (so a short id copied from a table is enough)."""
-        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = _escape_like(prefix) + "%"
         return [r[0] for r in self._conn().execute("SELECT id FROM tasks WHERE id LIKE ? ESCAPE '\\'", (like,))]
 
     def unfinished(self) -> list[dict]:
@@ -416,8 +456,12 @@ class Journal:
         return self._conn().execute("SELECT COUNT(*) FROM tasks").fetchall()[0][0]
 
     def _where(self, model=None, kind=None, status=None, text=None, since=None, until=None, source=None,
-               min_credits=None, max_credits=None, before=None) -> tuple[str, list]:
+               min_credits=None, max_credits=None, before=None, operation=None) -> tuple[str, list]:
         clauses, params = [], []
+        if operation is not None:
+            clause, values = _endpoint_clause(operation)
+            clauses.append(clause)
+            params += values
         for column, value in (("model", model), ("kind", kind), ("status", status), ("source", source)):
             if value is None:
                 continue
@@ -430,7 +474,7 @@ class Journal:
                 clauses.append(f"rowid IN ({','.join(map(str, rare)) or 'NULL'})")
             else:
                 clauses.append("prompt LIKE ? ESCAPE '\\'")
-                params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+                params.append("%" + _escape_like(text) + "%")
         for bound, op in ((min_credits, ">="), (max_credits, "<=")):
             if bound is not None:
                 clauses.append(f"COALESCE(cost_credits, estimate_credits) {op} ?")
@@ -459,9 +503,10 @@ class Journal:
         return rows if len(rows) <= RARE_ROWS else None
 
     def history(self, *, limit: int | None = None, **filters: Any) -> list[dict]:
-        """Past tasks, newest first. Filters: model, kind, status, text (in the prompt, any case),
-        since (inclusive), until (exclusive; a date includes that whole day), source, min_credits and
-        max_credits (final cost, else the estimate), before (a cursor from page_cursor(): the next page)."""
+        """Past tasks, newest first. Filters: model, kind, status, operation (text_to_video, generate.video,
+        recipes.product_ad; `recipes.*` is every recipe), text (in the prompt, any case), since (inclusive),
+        until (exclusive; a date includes that whole day), source, min_credits and max_credits (final
+        cost, else the estimate), before (a cursor from page_cursor(): the next page)."""
         where, params = self._where(**filters)
         sql = f"SELECT * FROM tasks{where} ORDER BY created_at DESC, id DESC"
         if limit is not None:
@@ -473,6 +518,17 @@ class Journal:
         where, params = self._where(**filters)
         sql = f"SELECT DISTINCT model FROM tasks{where}{' AND' if where else ' WHERE'} model IS NOT NULL ORDER BY 1"
         return [r[0] for r in self._conn().execute(sql, params)]
+
+    def operations(self, **filters: Any) -> list[str]:
+        """The distinct operations (operation_of their endpoint) of the tasks history() would list, sorted."""
+        return self.facets(**filters)[1]
+
+    def facets(self, **filters: Any) -> tuple[list[str], list[str]]:
+        """The distinct models and operations of the tasks history() would list, sorted: one read for both
+        (a search's filter choices; at 100,000 tasks a read is tens of ms)."""
+        where, params = self._where(**filters)
+        pairs = self._conn().execute(f"SELECT DISTINCT model, endpoint FROM tasks{where}", params).fetchall()
+        return sorted({m for m, _ in pairs if m}), sorted({operation_of(e) for _, e in pairs} - {None})
 
     def count_matching(self, **filters: Any) -> int:
         """How many tasks history() would list with these filters and no limit."""

@@ -75,8 +75,9 @@ class Session:
             self._clients.clear()
 
     def spent(self) -> float:
-        """Credits this session has committed: final costs where known, estimates while running."""
-        total = 0.0
+        """Credits this session has committed: final costs where known, estimates while running, and
+        the estimates of its batches' calls not created yet."""
+        total = sum(v.batch.queued_credits() for v in list(getattr(self, "batch_views", ())))
         for r in list(self.results.values()):
             snap = r.task.snapshot()
             if snap.cost_credits is not None:
@@ -335,7 +336,7 @@ def detach(result: Result, why: str) -> str:
 # -- looking and managing ------------------------------------------------------------------------
 def tasks_table(session: Session) -> Table:
     rows = []
-    for r in session.results.values():
+    for r in list(session.results.values()):  # a batch adds its tasks from the polling loop meanwhile
         s = r.task.snapshot()
         credits = s.cost_credits if s.cost_credits is not None else s.estimated_credits
         rows.append({"id": s.id, "model": s.model, "status": s.status, "progress": f"{s.progress:.0%}",
@@ -414,11 +415,11 @@ def credits(session: Session) -> Credits:
 
 def history_table(model: str | None = None, status: str | None = None, since: str | None = None,
                   limit: int = 20, kind: str | None = None, text: str | None = None, provider: str | None = None,
-                  page: int = 1) -> Any:
+                  page: int = 1, operation: str | None = None) -> Any:
     from .recovery import history
 
     return history(model=model, kind=kind, text=text, status=status.upper() if status else None, since=since,
-                   provider=provider, limit=limit, page=page)
+                   provider=provider, operation=operation, limit=limit, page=page)
 
 
 def resume_tasks(session: Session) -> Any:

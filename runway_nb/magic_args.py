@@ -288,6 +288,8 @@ def parser() -> _Parser:
             sp.add_argument("--status", help="only this status (SUCCEEDED, FAILED, ...)")
             sp.add_argument("--since", help="only tasks created on or after this date (YYYY-MM-DD)")
             sp.add_argument("--provider", help="only this provider's models (Runway, Google, Kling, ...)")
+            sp.add_argument("--operation", help="only this operation (text_to_video, video_upscale, "
+                            "generate.video, recipes.product_ad; recipes.* for every recipe)")
             sp.add_argument("-n", "--limit", type=int, default=20, help="rows a page (20)")
             sp.add_argument("--page", type=int, default=1, help="which page, newest first (1)")
         elif name == "models":

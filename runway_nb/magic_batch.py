@@ -12,12 +12,15 @@ or a dict of that one call's options, named as on the command line without the d
 every bad item, by index) and the total is held against `%runway budget`. Then the batch runs in the
 background (client.batch(..., background=True)) at most --concurrency tasks at once (default: the
 tier's limit per model) and the cell returns its BatchView at once: counts, credits, ETA, a thumbnail
-grid, Cancel all.
+grid, Cancel all. Each task joins the session's tasks as it is created (`%runway tasks`, `status`,
+`cancel` find it), followed as a single task is, without a view of its own.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,8 @@ from . import magic_args as args
 from .magic_args import ArgsError
 from .magic_request import to_request
 
+# follow() blocks on runway_nb's loop, and a batch hears of its tasks on that loop: handed over here.
+_FOLLOWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runway_nb-batch-follow")
 USAGE = ("usage: %runway batch COMMAND SOURCE [--concurrency N] [options of %runway COMMAND]\n"
          "  COMMAND: " + ", ".join(args.SUBS) + "; SOURCE: a notebook variable or a .json file holding a list "
          "of prompts (or of dicts of options, with 'prompt')")
@@ -93,11 +98,33 @@ def check_budget(session: actions.Session, costs: list) -> None:
         raise actions.BudgetExceeded(f"refused: some items have no known price and a budget of {budget:g} "
                                      "credits is set (%runway budget off lifts it)")
     total = sum(c.credits for c in costs)
-    spent = session.spent() + sum(v.summary_state()["spent_credits"] + v.summary_state()["to_come_credits"]
-                                  for v in getattr(session, "batch_views", []))
+    spent = session.spent()  # earlier batches included: their tasks, and their calls still queued
     if spent + total > budget:
         raise actions.BudgetExceeded(f"refused: this batch costs {total:g} credits and the session has spent "
                                      f"{spent:g} of its {budget:g} credit budget")
+
+
+def join_session(session: actions.Session, run: Any, costs: list, folder: str | None) -> None:
+    """Each task of the batch, once created, becomes one of the session's Results (as a single task's
+    does, but with no view): `%runway tasks` lists it, `status`/`cancel` find it, its files are collected."""
+    lock = threading.Lock()
+    out = folder or session.settings.output_folder  # where the batch's client stores (BatchView's folder)
+
+    def created(index: int, snapshot: Any) -> None:
+        task_id = getattr(snapshot, "id", None)
+        if not task_id or task_id in session.results:  # "" is a call that never became a task
+            return
+        with lock:
+            if task_id in session.results:
+                return
+            result = session.result_factory(run.task(index), costs[index].request, out)
+            session.results[task_id] = result  # listed at once; followed from a thread off the loop
+        _FOLLOWER.submit(actions.follow, result)
+
+    run.on_change(created)
+    for index, core in enumerate(list(run.cores)):  # those created before it listened
+        if core is not None:
+            created(index, core.snapshot())
 
 
 def run_batch(magics: Any, argv: list[str], namespace: Any) -> Any:
@@ -128,6 +155,7 @@ def run_batch(magics: Any, argv: list[str], namespace: Any) -> Any:
     from .widgets import BatchView
 
     run = batch.start(client, [c.plan for c in costs], concurrency, sync=True)
+    join_session(session, run, costs, folder)
     view = BatchView(run, folder=folder)
     session.__dict__.setdefault("batch_views", []).append(view)
     return view

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import catalog
+from . import catalog, journal
 from . import magic_args as args
 from . import magic_models as shaped
+from .catalog import api
 
 _MAGIC_LINE = re.compile(r"(?:^|[=\s(])%%?runway\s+(.*)$")
 _MEDIA_FLAGS = {o.flag for s in args.SUBS for o in args.options_for(s) if o.is_media} | {"--last-image"}
@@ -26,6 +27,9 @@ def candidates(words: list[str], fragment: str, default_models: dict, names=()) 
         return ["on", "off", "status"] if len(words) == 1 else []
     if sub == "models":
         return list(catalog.KINDS) if len(words) == 1 else []
+    if sub == "history":  # what the journal records: the operations that make tasks, and workflow runs
+        return sorted({journal.operation_of(op.path) for op in api.operations().values() if op.creates_task}
+                      | {"recipes.*", "workflows.run"}) if words[-1] == "--operation" else []
     if sub == "voices":
         return ["list", "preview", "design", "delete"] if len(words) == 1 else (
             list(shaped.VOICE_DESIGN_MODELS) if words[-1] in ("-m", "--model") else [])

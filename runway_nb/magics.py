@@ -214,7 +214,8 @@ class Runway(Magics, actions.RunwaySettings):
         return actions.resume_tasks(self.session)
 
     def _cmd_history(self, ns):
-        return actions.history_table(ns.model, ns.status, ns.since, ns.limit, ns.kind, ns.text, ns.provider, ns.page)
+        return actions.history_table(ns.model, ns.status, ns.since, ns.limit, ns.kind, ns.text, ns.provider, ns.page,
+                                     operation=ns.operation)
 
     def _cmd_credits(self, ns):
         return actions.credits(self.session)

@@ -21,7 +21,7 @@ from . import errors, store
 from .catalog import overlay
 from .errors import task_field
 from .invocations import core_class, is_run
-from .journal import Journal
+from .journal import Journal, operation_of
 from .observer import STORE_TIMEOUT, JournalObserver, observer_for, open_journal
 from .render import Table
 from .store import StoredResult
@@ -192,7 +192,7 @@ def resume(client: Any = None, *, journal: Any = None, outputs: str | os.PathLik
 class History(_Table):
     """Past tasks (journal rows), newest first; .open(i or id) shows one again, .next() the next page."""
 
-    columns = ("id", "created", "model", "status", "credits", "prompt", "files")
+    columns = ("id", "created", "operation", "model", "status", "credits", "prompt", "files")
 
     def __init__(self, rows: Any = (), journal: Any = None, filters: dict | None = None,
                  limit: int | None = None, number: int = 1) -> None:
@@ -210,10 +210,10 @@ class History(_Table):
         return History(rows, self._journal, self._filters, self._limit, self.number + 1)
 
     def _cells(self, row: dict) -> list[str]:
-        cost = row.get("cost_credits") if row.get("cost_credits") is not None else row.get("estimate_credits")
         when = datetime.fromtimestamp(row["created_at"]).strftime("%Y-%m-%d %H:%M") if row.get("created_at") else ""
-        return [row["id"], when, row.get("model") or "", row.get("status") or "",
-                "" if cost is None else f"{cost:g}", (row.get("prompt") or "")[:60], str(len(row.get("stored") or []))]
+        return [row["id"], when, operation_of(row.get("endpoint")) or "", row.get("model") or "",
+                row.get("status") or "", credits_cell(row), (row.get("prompt") or "")[:60],
+                str(len(row.get("stored") or []))]
 
     def open(self, which: int | str) -> StoredResult:
         if isinstance(which, int):
@@ -223,6 +223,14 @@ class History(_Table):
             raise errors.ResultNotFoundError(f"{len(rows) or 'no'} task(s) in this table match {which!r}"
                                              + ("; give more of the id" if rows else ""))
         return _result(rows[0])
+
+
+def credits_cell(row: dict) -> str:
+    """The server-reported final cost where the journal has it, else the estimate, marked as one."""
+    if row.get("cost_credits") is not None:
+        return f"{row['cost_credits']:g}"
+    estimate = row.get("estimate_credits")
+    return "" if estimate is None else f"~{estimate:g} (estimate)"
 
 
 class Costs(_Table):
@@ -239,13 +247,16 @@ class Costs(_Table):
 
 def history(*, model: Any = None, kind: Any = None, status: Any = None, text: str | None = None,
             since: Any = None, until: Any = None, source: str | None = None, provider: str | None = None,
+            operation: Any = None, min_credits: float | None = None, max_credits: float | None = None,
             limit: int | None = 200, page: int = 1, journal: Any = None) -> History:
     """Past tasks, newest first, searched over the whole journal (the gallery's search): model, kind,
-    status, provider, text in the prompt (any case), date range; `limit` rows a page, `page` from 1.
-    The table's .next() is the page after it."""
+    status, provider, operation (text_to_video, generate.video, `recipes.*`...), text in the prompt (any
+    case), date range, credits (final cost, else the estimate); `limit` rows a page, `page` from 1.
+    The table's .next() is the page after it; its credits column marks an estimate as one."""
     jr = open_journal(journal)
     filters = {"model": model, "kind": kind, "status": status, "text": text, "since": since, "until": until,
-               "source": source}
+               "source": source, "operation": operation or None, "min_credits": min_credits,
+               "max_credits": max_credits}
     if provider:
         chosen = [m for m in ([model] if isinstance(model, str) else model or jr.models())
                   if overlay.provider(m) == provider]

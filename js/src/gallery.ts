@@ -1,5 +1,5 @@
-// Gallery: past results as thumbnails. The search (kind, provider, model, text) runs in the kernel
-// against the whole journal; pages of results arrive as the grid is scrolled to its end. Pressing a
+// Gallery: past results as thumbnails. The search (kind, provider, model, operation, text, dates,
+// credits) runs in the kernel against the whole journal; pages of results arrive as the grid is scrolled to its end. Pressing a
 // thumbnail selects it, and the selection is shown below: one result again, or several side by side.
 import { attachSource, MediaFetcher } from "./media";
 import { renderCards } from "./player";
@@ -9,10 +9,20 @@ export interface GalleryItem {
   task_id: string;
   model: string;
   kind: string;
+  operation?: string; // text_to_video, generate.video, recipes.product_ad, ...
   prompt: string;
   created_at: number | null; // epoch seconds
-  cost_credits: number | null;
+  cost_credits: number | null; // what the server reported at the end
+  estimate_credits?: number | null; // the estimate, when no final cost is known
   outputs: MediaEntry[];
+}
+
+/** The server's final cost where known, else the estimate, marked as such. */
+export function costText(item: GalleryItem): string {
+  const credits = (n: number) => `${n} credit${n === 1 ? "" : "s"}`;
+  if (item.cost_credits !== null && item.cost_credits !== undefined) return credits(item.cost_credits);
+  const estimate = item.estimate_credits;
+  return estimate === null || estimate === undefined ? "" : `~${credits(estimate)} (estimate)`;
 }
 
 function render({ model, el }: RenderProps): () => void {
@@ -24,10 +34,18 @@ function render({ model, el }: RenderProps): () => void {
   const providerId = uid("g");
   const modelId = uid("g");
   const textId = uid("g");
+  const operationId = uid("g");
+  const [sinceId, untilId, minId, maxId] = [uid("g"), uid("g"), uid("g"), uid("g")];
   const kindSelect = h("select", { attrs: { id: kindId } });
   const providerSelect = h("select", { attrs: { id: providerId } });
   const modelSelect = h("select", { attrs: { id: modelId } });
+  const operationSelect = h("select", { attrs: { id: operationId } });
   const text = h("input", { attrs: { id: textId, type: "search", placeholder: "prompt or task id" } });
+  // Dates are whole days (the "to" day included); credits are the final cost, else the estimate.
+  const since = h("input", { attrs: { id: sinceId, type: "date", "data-testid": "rnb-gallery-since" } });
+  const until = h("input", { attrs: { id: untilId, type: "date", "data-testid": "rnb-gallery-until" } });
+  const minCredits = h("input", { attrs: { id: minId, type: "number", min: "0", step: "any", "data-testid": "rnb-gallery-min-credits" } });
+  const maxCredits = h("input", { attrs: { id: maxId, type: "number", min: "0", step: "any", "data-testid": "rnb-gallery-max-credits" } });
   const refresh = h("button", { class: "rnb-button", text: "Refresh", attrs: { type: "button" } });
   const clear = h("button", { class: "rnb-button", text: "Clear selection", attrs: { type: "button" } });
   const count = h("span", { class: "rnb-muted", attrs: { role: "status" } });
@@ -48,8 +66,22 @@ function render({ model, el }: RenderProps): () => void {
         providerSelect,
         h("label", { text: "Model", attrs: { for: modelId } }),
         modelSelect,
+        h("label", { text: "Operation", attrs: { for: operationId } }),
+        operationSelect,
         h("label", { text: "Search", attrs: { for: textId } }),
         text,
+      ),
+      h(
+        "div",
+        { class: "rnb-inline" },
+        h("label", { text: "From", attrs: { for: sinceId } }),
+        since,
+        h("label", { text: "To", attrs: { for: untilId } }),
+        until,
+        h("label", { text: "Credits from", attrs: { for: minId } }),
+        minCredits,
+        h("label", { text: "to", attrs: { for: maxId } }),
+        maxCredits,
         refresh,
         clear,
         count,
@@ -73,24 +105,34 @@ function render({ model, el }: RenderProps): () => void {
     const shown = items();
     const total: number = model.get("total") ?? shown.length;
     const skipped: number = model.get("skipped") ?? 0;
+    const problem: string = model.get("problem") ?? "";
     grid.replaceChildren(...shown.map(thumb));
-    count.textContent = `${shown.length ? `${skipped + 1}–${skipped + shown.length}` : "0"} of ${total} result${total === 1 ? "" : "s"}` +
+    count.textContent = problem || `${shown.length ? `${skipped + 1}–${skipped + shown.length}` : "0"} of ${total} result${total === 1 ? "" : "s"}` +
       (selected.size ? ` · ${selected.size} selected` : "");
+    count.classList.toggle("rnb-problem", Boolean(problem));
     more.hidden = !model.get("has_more");
   }
 
+  let typing: ReturnType<typeof setTimeout> | undefined;
   function ask(): void {
-    const query: Record<string, string> = {};
+    clearTimeout(typing);
+    const query: Record<string, string | number> = {};
     if (kindSelect.value) query.kind = kindSelect.value;
     if (providerSelect.value) query.provider = providerSelect.value;
     if (modelSelect.value) query.model = modelSelect.value;
+    if (operationSelect.value) query.operation = operationSelect.value;
     const words = text.value.trim();
     if (words) query.text = words;
+    if (since.value) query.since = since.value; // YYYY-MM-DD, the kernel's local day
+    if (until.value) query.until = until.value;
+    for (const [key, input] of [["min_credits", minCredits], ["max_credits", maxCredits]] as const) {
+      const amount = input.value.trim() === "" ? NaN : Number(input.value);
+      if (Number.isFinite(amount)) query[key] = amount;
+    }
     model.set("query", query);
     model.save_changes();
   }
 
-  let typing: ReturnType<typeof setTimeout> | undefined;
   function typed(): void {
     clearTimeout(typing);
     typing = setTimeout(ask, 250);
@@ -119,7 +161,8 @@ function render({ model, el }: RenderProps): () => void {
       thumbMedia(first),
       h("span", { class: "rnb-thumb-text rnb-model", text: item.model }),
       h("span", { class: "rnb-thumb-text", text: shorten(item.prompt, 60) }),
-      h("span", { class: "rnb-thumb-text rnb-muted", text: when }),
+      h("span", { class: "rnb-thumb-text rnb-muted", text: [item.operation, when].filter(Boolean).join(" · ") }),
+      h("span", { class: "rnb-thumb-text rnb-muted", text: costText(item), attrs: { "data-testid": "rnb-gallery-cost" } }),
     );
     button.addEventListener("click", () => {
       if (selected.has(item.task_id)) selected.delete(item.task_id);
@@ -162,6 +205,7 @@ function render({ model, el }: RenderProps): () => void {
     fillSelect(kindSelect, ["video", "image", "audio"], "all kinds");
     fillSelect(providerSelect, model.get("providers") ?? [], "all providers");
     fillSelect(modelSelect, model.get("models") ?? [], "all models");
+    fillSelect(operationSelect, model.get("operations") ?? [], "all operations");
     drawGrid();
     drawViewer();
   }
@@ -169,6 +213,9 @@ function render({ model, el }: RenderProps): () => void {
   kindSelect.addEventListener("change", ask);
   providerSelect.addEventListener("change", ask);
   modelSelect.addEventListener("change", ask);
+  operationSelect.addEventListener("change", ask);
+  for (const date of [since, until]) date.addEventListener("change", ask);
+  for (const amount of [minCredits, maxCredits]) amount.addEventListener("input", typed);
   text.addEventListener("input", typed);
   more.addEventListener("click", askMore);
   refresh.addEventListener("click", () => model.send({ type: "refresh" }));
@@ -179,7 +226,7 @@ function render({ model, el }: RenderProps): () => void {
   });
 
   onItems();
-  const unwatch = watch(model, ["items", "total", "has_more", "models", "providers"], onItems);
+  const unwatch = watch(model, ["items", "total", "has_more", "models", "providers", "operations", "problem"], onItems);
   return () => {
     unwatch();
     sentinel?.disconnect();

@@ -82,13 +82,15 @@ body[data-jp-theme-light="false"] .rnb-root { color-scheme: dark; } /* native co
 .rnb-form ul:empty, .rnb-form p:empty { display: none; }
 .rnb-problem { color: var(--rnb-error); }
 .rnb-form input[type="text"], .rnb-form input[type="number"], .rnb-form select, .rnb-form textarea,
-.rnb-gallery input[type="search"], .rnb-gallery select {
+.rnb-gallery input[type="search"], .rnb-gallery input[type="date"], .rnb-gallery input[type="number"], .rnb-gallery select {
   font: inherit; color: inherit; background: var(--jp-input-background, transparent);
   border: 1px solid var(--jp-input-border-color, var(--rnb-border)); border-radius: var(--rnb-radius); padding: 2px 4px;
   min-width: 0; }
 .rnb-form textarea { width: 100%; min-height: 4.5em; resize: vertical; }
 .rnb-form [aria-invalid="true"] { border-color: var(--rnb-error); }
 .rnb-inline { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+.rnb-gallery input[type="number"] { width: 6em; }
+.rnb-gallery > .rnb-inline + .rnb-inline { margin-top: 4px; }
 .rnb-estimate { font-weight: 600; }
 .rnb-code { font-family: var(--jp-code-font-family, monospace); font-size: 12px; white-space: pre-wrap;
   background: var(--rnb-bg-alt); border: 1px solid var(--rnb-border); padding: 6px; margin: 4px 0; overflow-wrap: anywhere; }

@@ -54,6 +54,53 @@ describe("Gallery", () => {
     expect(visibleText(el)).toContain("1–1 of 1 result");
   });
 
+  it("asks the kernel for an operation, a date range and a credit range", async () => {
+    const model = new FakeModel({ items, operations: ["image_to_video", "text_to_image"], total: 3 });
+    const { el } = mount(gallery, model);
+    const operation = el.querySelectorAll("select")[3] as HTMLSelectElement;
+    expect([...operation.options].map((o) => o.value)).toEqual(["", "image_to_video", "text_to_image"]);
+    pick(operation, "text_to_image");
+    expect(model.get("query")).toEqual({ operation: "text_to_image" });
+    const field = (id: string) => el.querySelector<HTMLInputElement>(`[data-testid="rnb-gallery-${id}"]`)!;
+    expect([field("since").type, field("until").type, field("min-credits").type]).toEqual(["date", "date", "number"]);
+    field("since").value = "2023-11-14";
+    field("since").dispatchEvent(new Event("change"));
+    field("until").value = "2023-11-15";
+    field("until").dispatchEvent(new Event("change"));
+    expect(model.get("query")).toEqual({ operation: "text_to_image", since: "2023-11-14", until: "2023-11-15" });
+    field("min-credits").value = "5";
+    field("min-credits").dispatchEvent(new Event("input"));
+    field("max-credits").value = "10.5";
+    field("max-credits").dispatchEvent(new Event("input"));
+    await new Promise((done) => setTimeout(done, 300)); // typing settles first: one search, not two
+    expect(model.get("query")).toEqual({ operation: "text_to_image", since: "2023-11-14", until: "2023-11-15", min_credits: 5, max_credits: 10.5 });
+    expect(model.saves).toBe(4);
+    field("min-credits").value = "";
+    field("min-credits").dispatchEvent(new Event("input"));
+    await new Promise((done) => setTimeout(done, 300));
+    expect(model.get("query")).not.toHaveProperty("min_credits");
+  });
+
+  it("each tile shows the final cost, else the estimate marked as one, and the operation", () => {
+    const withEstimate = [{ ...items[0], operation: "image_to_video" }, { ...items[1], cost_credits: null, estimate_credits: 5 },
+      { ...items[2], cost_credits: null, estimate_credits: null }, { ...items[2], task_id: "ddd444", cost_credits: 1 }];
+    const { el } = mount(gallery, new FakeModel({ items: withEstimate }));
+    const costs = thumbs(el).map((t) => t.querySelector('[data-testid="rnb-gallery-cost"]')!.textContent);
+    expect(costs).toEqual(["60 credits", "~5 credits (estimate)", "", "1 credit"]);
+    expect(visibleText(thumbs(el)[0])).toContain("image_to_video");
+  });
+
+  it("a query the kernel could not read says why, as text", () => {
+    const model = new FakeModel({ items: [], total: 0 });
+    const { el } = mount(gallery, model);
+    model.update("problem", "since='<b>x</b>' is not a date");
+    const status = el.querySelector('[role="status"]')!;
+    expect(status.textContent).toBe("since='<b>x</b>' is not a date");
+    expect(status.querySelector("b")).toBeNull();
+    model.update("problem", "");
+    expect(status.textContent).toContain("0 of 0 results");
+  });
+
   it("older pages are asked for once, while the kernel says there are more", () => {
     const model = new FakeModel({ items, total: 500, has_more: true });
     const { el } = mount(gallery, model);

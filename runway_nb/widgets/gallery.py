@@ -1,7 +1,7 @@
 """Gallery: the stored results of the whole journal as a grid of thumbnails, searched in the kernel;
 select one to show it again, or several to compare them side by side.
 
-The search (prompt text, kind, model, provider, dates, cost) runs against the journal (its prompt index), so a
+The search (prompt text, kind, model, provider, operation, dates, cost) runs against the journal (its prompt index), so a
 result thousands of tasks old is found as fast as a new one; the page holds only the pages it has
 asked for (PAGE at a time, as it scrolls), at most WINDOW of them at once: the synced state stays a
 few hundred KB whatever the journal holds. Thumbnails load lazily; files come from the store by
@@ -19,6 +19,7 @@ import traitlets
 
 from .. import errors, store
 from ..catalog import overlay
+from ..journal import operation_of, to_epoch
 from ._bundle import esm
 from ._media import MediaServer
 from .fallback import StaticResult, entries_text, result_html
@@ -43,17 +44,40 @@ def _files(row: dict) -> list[Path]:
     return files or store.stored(row["id"], row.get("folder") or store.DEFAULT_FOLDER)
 
 
+def _bounds(query: dict) -> dict:
+    """The query's dates and credits as the journal takes them; ValueError naming a bad one."""
+    out: dict[str, Any] = {}
+    for key in ("since", "until"):
+        if query.get(key) not in (None, ""):
+            try:
+                to_epoch(query[key])
+            except (TypeError, ValueError):
+                raise ValueError(f"{key}={query[key]!r} is not a date; give YYYY-MM-DD, an ISO date-time, "
+                                 "a date or datetime, or epoch seconds") from None
+            out[key] = query[key]
+    for key in ("min_credits", "max_credits"):
+        if query.get(key) not in (None, ""):
+            try:
+                out[key] = float(query[key])
+            except (TypeError, ValueError):
+                raise ValueError(f"{key}={query[key]!r} is not a number of credits") from None
+    return out
+
+
 class Gallery(anywidget.AnyWidget):
     """Gallery(journal=None, page=PAGE): the stored results of the project's journal, newest first."""
 
     _esm = esm("gallery")
-    items = traitlets.List().tag(sync=True)  # {task_id, model, kind, prompt, created_at, cost_credits, outputs}
-    query = traitlets.Dict().tag(sync=True)  # {text, kind, model, provider, since, until, min/max_credits}
+    # {task_id, model, kind, operation, prompt, created_at, cost_credits, estimate_credits (when no cost), outputs}
+    items = traitlets.List().tag(sync=True)
+    query = traitlets.Dict().tag(sync=True)  # {text, kind, model, provider, operation, since, until, min/max_credits}
     total = traitlets.Int(0).tag(sync=True)  # results matching the query in the whole journal
     has_more = traitlets.Bool(False).tag(sync=True)  # older results wait beyond the last page
     skipped = traitlets.Int(0).tag(sync=True)  # newer results pushed out of the window
     models = traitlets.List().tag(sync=True)  # every model with stored results (for the page's filter)
     providers = traitlets.List().tag(sync=True)
+    operations = traitlets.List().tag(sync=True)  # every operation with stored results (text_to_video, ...)
+    problem = traitlets.Unicode("").tag(sync=True)  # why the page's query could not be searched
 
     def __init__(self, *, journal: Any = None, page: int = PAGE, limit: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -65,15 +89,18 @@ class Gallery(anywidget.AnyWidget):
 
     # -- searching and paging -------------------------------------------------------------------------
     def search(self, text: str | None = None, *, kind: str | None = None, model: str | None = None,
-               provider: str | None = None, since: Any = None, until: Any = None,
+               provider: str | None = None, operation: str | None = None, since: Any = None, until: Any = None,
                min_credits: float | None = None, max_credits: float | None = None) -> Gallery:
         """Show the newest results matching all that is given: text (any part of the prompt, any case),
-        kind, model, provider, dates (since inclusive, until exclusive; a date is its whole day) and cost
-        (the final cost, else the estimate, in credits)."""
-        given = {"text": text, "kind": kind, "model": model, "provider": provider, "since": since, "until": until,
-                 "min_credits": min_credits, "max_credits": max_credits}
-        self.query = {k: (str(v) if k in ("since", "until") else v) for k, v in given.items()
-                      if v is not None and v != ""}
+        kind, model, provider, operation (text_to_video, generate.video, `recipes.*`...), dates (since
+        inclusive, until exclusive; a date is its whole day) and cost (the final cost, else the estimate,
+        in credits). A bad date or amount raises ValueError naming it, and the search stays as it was."""
+        given = {"text": text, "kind": kind, "model": model, "provider": provider, "operation": operation,
+                 "since": since, "until": until, "min_credits": min_credits, "max_credits": max_credits}
+        query = {k: (str(v) if k in ("since", "until") and not isinstance(v, (int, float)) else v)
+                 for k, v in given.items() if v is not None and v != ""}
+        _bounds(query)
+        self.query = query
         return self
 
     @traitlets.observe("query")
@@ -87,9 +114,13 @@ class Gallery(anywidget.AnyWidget):
         if jr is None:
             self.items, self.total, self.has_more = [], 0, False
             return
-        models = jr.models(status="SUCCEEDED")
+        models, self.operations = jr.facets(status="SUCCEEDED")
         self.models, self.providers = models, sorted({overlay.provider(m) for m in models})
-        filters = self._filters(models)
+        try:
+            filters = self._filters(models)
+            self.problem = ""
+        except ValueError as exc:  # a date or amount typed on the page that cannot be read
+            filters, self.problem = None, str(exc)
         self.total = jr.count_matching(**filters) if filters is not None else 0
         self.items = []
         self._load(jr, filters)
@@ -102,14 +133,10 @@ class Gallery(anywidget.AnyWidget):
 
     def _filters(self, models: list[str]) -> dict | None:
         q = self.query or {}
-        filters: dict[str, Any] = {"status": "SUCCEEDED"}
-        if q.get("kind"):
-            filters["kind"] = q["kind"]
-        if q.get("text"):
-            filters["text"] = str(q["text"])
-        for key in ("since", "until", "min_credits", "max_credits"):
-            if q.get(key) is not None:
-                filters[key] = q[key]
+        filters: dict[str, Any] = {"status": "SUCCEEDED", **_bounds(q)}
+        for key in ("kind", "text", "operation"):
+            if q.get(key):
+                filters[key] = str(q[key])
         chosen = [q["model"]] if q.get("model") else models
         if q.get("provider"):
             chosen = [m for m in chosen if overlay.provider(m) == q["provider"]]
@@ -139,10 +166,13 @@ class Gallery(anywidget.AnyWidget):
         outputs = [self._media.entry(path, index=i, **meta) for i, path in enumerate(_files(row))]
         if not outputs:
             return None
-        return {"task_id": row["id"], "model": row.get("model") or "", "kind": row.get("kind") or outputs[0]["kind"],
+        item = {"task_id": row["id"], "model": row.get("model") or "", "kind": row.get("kind") or outputs[0]["kind"],
                 "provider": overlay.provider(row.get("model") or ""), "prompt": row.get("prompt") or "",
-                "created_at": row.get("created_at"), "cost_credits": row.get("cost_credits"),
-                "sandbox": bool(row.get("sandbox")), "outputs": outputs}
+                "operation": operation_of(row.get("endpoint")) or "", "created_at": row.get("created_at"),
+                "cost_credits": row.get("cost_credits"), "sandbox": bool(row.get("sandbox")), "outputs": outputs}
+        if item["cost_credits"] is None:  # the estimate only stands in for an unknown final cost
+            item["estimate_credits"] = row.get("estimate_credits")
+        return item
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None

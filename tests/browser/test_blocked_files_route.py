@@ -12,6 +12,7 @@ first frame, JS heap: written to test-artifacts/browser/big_video_figures.json),
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from fractions import Fraction
@@ -269,6 +270,23 @@ def test_gallery_shows_thumbnails_and_plays_a_selection_through_the_kernel(nb):
     picture = viewer.locator("img").first
     picture.wait_for(state="attached")
     wait_true(page, f"i => ({FROM_KERNEL})(i) && ({IMAGE_LOADED})(i)", picture)
+
+    # The page's credit and date controls narrow the search in the kernel: the 60-credit video goes
+    # at "to 10 credits", the 8-credit image and 1-credit speech stay; from tomorrow on nothing is left.
+    boats = thumbs.filter(has_text="a paper boat on a pond")
+    cell.locator("[data-testid='rnb-gallery-max-credits']").fill("10")
+    boats.first.wait_for(state="detached")
+    lighthouse = thumbs.filter(has_text="a lighthouse at dusk").first
+    lighthouse.wait_for(state="visible")
+    assert "8 credits" in lighthouse.locator("[data-testid='rnb-gallery-cost']").inner_text()
+    cell.locator("[data-testid='rnb-gallery-max-credits']").fill("")
+    boats.first.wait_for(state="visible")
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    cell.locator("[data-testid='rnb-gallery-since']").fill(tomorrow)
+    thumbs.first.wait_for(state="detached")
+    assert "0 of 0 results" in cell.locator(".rnb-gallery [role='status']").inner_text()
+    cell.locator("[data-testid='rnb-gallery-since']").fill("")
+    lighthouse.wait_for(state="visible")
     assert nb.errors() == [] and nb.widget_failures() == []
     cell.scroll_into_view_if_needed()
     screenshot(page, "blocked_route_gallery", cell)

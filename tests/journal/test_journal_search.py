@@ -118,3 +118,40 @@ def test_history_pages_through_the_same_search(jr):
     assert [r["id"] for r in third] == seen[20:] and third.number == 3
     assert len(recovery.history(journal=jr, provider="Runway", limit=100)) == 45  # gen4.5 is Runway's
     assert len(recovery.history(journal=jr, provider="Kling", limit=100)) == 0
+
+
+def test_operations_are_searched_by_the_endpoint_the_journal_recorded(jr):
+    paths = ["/v1/text_to_video", "/v1/video_upscale", "/v1/generate/video", "/v1/recipes/product_ad",
+             "/v1/recipes/product_ugc", "/v1/recipes_like/other", "/v1/workflows/wf_1a", "/v1/workflows/wf_2b"]
+    for i, path in enumerate(paths):
+        jr.record_created(f"t{i}", path, None, {"promptText": f"p{i}"}, 10, created_at=1_700_000_000.0 + i)
+    assert jr.operations() == ["generate.video", "recipes.product_ad", "recipes.product_ugc", "recipes_like.other",
+                               "text_to_video", "video_upscale", "workflows.run"]
+    ids = lambda **f: [r["id"] for r in jr.history(**f)]  # noqa: E731
+    assert ids(operation="video_upscale") == ["t1"]
+    assert ids(operation="generate.video") == ids(operation="/v1/generate/video") == ["t2"]
+    assert ids(operation="text_to_video.create") == ["t0"]  # the SDK's operation id names it too
+    assert ids(operation="recipes.*") == ["t4", "t3"]  # a family; "recipes_like" is another one
+    assert ids(operation=["video_upscale", "recipes.*"]) == ["t4", "t3", "t1"]
+    assert ids(operation="recipes") == [] and jr.count_matching(operation="nope") == 0
+    assert ids(operation="workflows.run") == ["t7", "t6"]  # a run of any published workflow
+    assert jr.operations(operation="recipes.*") == ["recipes.product_ad", "recipes.product_ugc"]
+    assert jmod.operation_of("/v1/recipes/product_ad") == "recipes.product_ad" and jmod.operation_of(None) is None
+
+
+def test_history_shows_the_operation_and_the_final_cost_else_the_estimate_marked(jr):
+    from runway_nb import recovery
+
+    jr.record_created("done", "/v1/video_upscale", "upscale_v1", {}, 10, created_at=1_700_000_000.0)
+    jr.record_status({"id": "done", "status": "SUCCEEDED", "cost_credits": 8, "output": ["https://x/y.mp4"]})
+    jr.record_created("going", "/v1/text_to_video", "gen4.5", {"promptText": "kite"}, 60, created_at=1_700_000_001.0)
+    table = recovery.history(journal=jr)
+    text = repr(table)
+    assert "operation" in text.splitlines()[1]
+    rows = {line.split()[0]: line for line in text.splitlines()[2:]}
+    assert "video_upscale" in rows["done"] and " 8 " in rows["done"] and "estimate" not in rows["done"]
+    assert "text_to_video" in rows["going"] and "~60 (estimate)" in rows["going"]
+    assert "~60 (estimate)" in table._repr_html_()
+    assert [r["id"] for r in recovery.history(journal=jr, operation="video_upscale")] == ["done"]
+    assert [r["id"] for r in recovery.history(journal=jr, min_credits=20)] == ["going"]
+    assert [r["id"] for r in recovery.history(journal=jr, max_credits=8)] == ["done"]

@@ -139,6 +139,10 @@ def test_completion_candidates():
     assert "--seed" not in candidates(["image", "--model", "gemini_2.5_flash"], "--", DEFAULTS)
     assert candidates(["video", "--image"], "", DEFAULTS, ["img", "_hidden"]) == ["img"]
     assert candidates(["cost", "image", "--ratio"], "", {"image": "gemini_2.5_flash"}) == list(catalog.GEMINI_RATIOS)
+    ops = candidates(["history", "--operation"], "", DEFAULTS)
+    assert {"text_to_video", "video_upscale", "generate.video", "recipes.product_ad", "recipes.*", "workflows.run"} <= set(ops)
+    assert "voices.create" not in ops and "tasks.retrieve" not in ops  # only operations that make tasks
+    assert candidates(["history", "--kind"], "", DEFAULTS) == []
 
 
 def test_media_kind(tmp_path):

@@ -85,3 +85,77 @@ def test_dates_and_cost_narrow_the_search(big):
     assert Gallery(journal=big).search(max_credits=4).total == 0
     until = Gallery(journal=big).search(until=dt.datetime.fromtimestamp(3).isoformat(), text="number")
     assert [i["task_id"] for i in until.items] == ["t00002", "t00001", "t00000"]
+
+
+# -- operation, and the page's date and credit controls -------------------------------------------------
+OPERATIONS = ("/v1/text_to_video", "/v1/image_to_video", "/v1/generate/video", "/v1/recipes/product_ad",
+              "/v1/recipes/product_ugc", "/v1/video_upscale")
+DAY = 86_400.0
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """60 stored results: ten per operation, a day apart, 1..60 credits; every third has only an estimate."""
+    import datetime as dt
+
+    root = tmp_path_factory.mktemp("mixed")
+    image = write_image(root / "runway_outputs" / "shared_0.png")
+    path = root / ".runway" / "journal.sqlite3"
+    Journal(path).close()
+    start = dt.datetime(2026, 1, 1, 12).timestamp()  # noon, local time: whole days are unambiguous
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            """INSERT INTO tasks (id, endpoint, model, kind, prompt, status, created_at, updated_at, stored,
+                   cost_credits, estimate_credits) VALUES (?,?,?,?,?,'SUCCEEDED',?,?,?,?,?)""",
+            ((f"m{i:03d}", OPERATIONS[i % 6], "gen4.5", "video", f"shot {i}", start + i * DAY, start + i * DAY,
+              json.dumps([str(image)]), None if i % 3 == 0 else i + 1, i + 1) for i in range(60)))
+    return Journal(path)
+
+
+def test_the_operation_filter_reads_what_the_journal_recorded(mixed):
+    gallery = Gallery(journal=mixed)
+    assert gallery.operations == ["generate.video", "image_to_video", "recipes.product_ad", "recipes.product_ugc",
+                                  "text_to_video", "video_upscale"]
+    assert gallery.search(operation="video_upscale").total == 10
+    assert {i["operation"] for i in gallery.items} == {"video_upscale"}
+    assert gallery.search(operation="generate.video").total == 10
+    recipes = gallery.search(operation="recipes.*")
+    assert recipes.total == 20 and {i["operation"] for i in recipes.items} == {"recipes.product_ad", "recipes.product_ugc"}
+    both = gallery.search("shot 1", operation="image_to_video")  # image_to_video: shots 1, 7, 13, 19, 25...
+    assert [i["task_id"] for i in both.items] == ["m019", "m013", "m001"]
+    gallery.query = {"operation": "text_to_video"}  # the page's select
+    assert gallery.total == 10 and all(i["task_id"] in {f"m{i:03d}" for i in range(0, 60, 6)} for i in gallery.items)
+
+
+def test_the_page_date_and_credit_controls_narrow_the_search_in_the_kernel(mixed):
+    gallery = Gallery(journal=mixed)
+    fe = FrontEnd(gallery)
+    # what the page's "From"/"To" date inputs and credit boxes send: ISO days and numbers
+    gallery.query = {"since": "2026-01-11", "until": "2026-01-15"}  # days 10..14, the "to" day included
+    assert sorted(i["task_id"] for i in gallery.items) == [f"m{i:03d}" for i in range(10, 15)]
+    assert gallery.total == 5
+    gallery.query = {"min_credits": 20, "max_credits": 24.5}
+    assert sorted(i["task_id"] for i in gallery.items) == [f"m{i:03d}" for i in range(19, 24)]
+    gallery.query = {"since": "2026-02-01", "max_credits": 40, "operation": "text_to_video"}
+    assert [i["task_id"] for i in gallery.items] == ["m036"]  # day 31 on; at most 40 credits; every sixth
+    fe.say({"type": "refresh"})
+    assert gallery.total == 1 and gallery.problem == ""
+
+
+def test_a_date_or_amount_that_cannot_be_read_is_named(mixed):
+    gallery = Gallery(journal=mixed)
+    gallery.query = {"since": "yesterday"}
+    assert gallery.items == [] and gallery.total == 0 and "since='yesterday' is not a date" in gallery.problem
+    gallery.query = {"min_credits": "lots"}
+    assert "min_credits='lots' is not a number" in gallery.problem
+    gallery.query = {}
+    assert gallery.total == 60 and gallery.problem == ""
+    with pytest.raises(ValueError, match="until='2026-13-01' is not a date"):
+        gallery.search(until="2026-13-01")
+    assert gallery.query == {} and gallery.total == 60  # the search stays as it was
+
+
+def test_tiles_carry_the_final_cost_else_the_estimate(mixed):
+    items = {i["task_id"]: i for i in Gallery(journal=mixed, page=60).items}
+    assert items["m004"]["cost_credits"] == 5 and "estimate_credits" not in items["m004"]
+    assert items["m003"]["cost_credits"] is None and items["m003"]["estimate_credits"] == 4
