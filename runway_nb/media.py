@@ -26,8 +26,16 @@ from urllib.parse import urljoin, urlparse
 from . import catalog, errors, formats, shapes, validate
 from .validate import Problem
 
-PASS_THROUGH = ("https://", "runway://")
-MEDIA_PARAM_TYPES = ("uri", "prompt_image", "typed_uri", "references", "reference_images")
+PASS_THROUGH = ("https://", "runway://")  # sent as written (data: URIs may be re-encoded or uploaded)
+# Field names that carry media for some known model: where a body no shape describes may hold them.
+MEDIA_FIELDS = frozenset(p.name for m in catalog.MODELS.values() for e in m.endpoints for p in e.params if p.media)
+
+
+def is_local(value: Any) -> bool:
+    """A path, bytes, image, array or data URI: prepare() turns it into what is sent."""
+    if isinstance(value, str):
+        return not value.startswith(PASS_THROUGH)
+    return not isinstance(value, (int, float, type(None), list, tuple, dict))
 
 
 @dataclass(frozen=True)
@@ -201,22 +209,53 @@ async def upload(src: Source, *, http: Any) -> str:
     return form["runwayUri"]
 
 
-def _params_by_name(model: str, path: str, body: dict) -> dict[str, catalog.Param]:
-    endpoint = catalog.endpoint_for(model, path, body)
-    if endpoint is not None:
-        return {p.name: p for p in endpoint.params if p.type in MEDIA_PARAM_TYPES}
-    # A model the catalog does not know: recognise media fields by their wire names on any endpoint.
-    known = {p.name: p for m in catalog.MODELS.values() for e in m.endpoints for p in e.params
-             if p.type in MEDIA_PARAM_TYPES}
-    return {k: v for k, v in known.items() if k in body}
-
-
 def _guess_kind(value: Any, kinds: tuple[str, ...]) -> str:
-    """A typed_uri's `type` for a bare value: from the bytes when local, the URL's suffix otherwise."""
+    """A {type, uri}'s `type` for a bare value: from the bytes when local, the URL's suffix otherwise."""
     if isinstance(value, str) and value.startswith(PASS_THROUGH):
         kind = formats.kind_of_name(urlparse(value).path)
         return kind if kind in kinds else kinds[0]
-    return inspect(value, field="", kinds=kinds).kind
+    try:
+        return inspect(value, field="", kinds=kinds).kind
+    except (errors.RunwayNBError, ValueError, OSError):
+        return kinds[0]  # unreadable: prepare() names the problem when it reads the input
+
+
+def coerce(node: Any, value: Any) -> Any:
+    """`value` in the form its shape takes, where a user may write less: a bare local input (a path,
+    bytes, an image) where {uri, ...} stands becomes {"uri": input}, its `type` named from the bytes
+    where the shape needs one (else the first kind it takes); a tuple becomes a list. Everything else
+    is left as written, for validation."""
+    node = shapes.resolve(node)
+    kind = node.get("type")
+    value = list(value) if isinstance(value, tuple) else value
+    if kind == "union" and shapes._member(node, value) is None:
+        wrapped = next((m for m in map(shapes.resolve, node["of"]) if _wraps(m)), None)
+        return coerce(wrapped, value) if wrapped is not None and is_local(value) else value
+    if kind == "union":
+        return coerce(shapes._member(node, value), value)
+    if kind == "list" and isinstance(value, (list, tuple)):
+        return [coerce(node["items"], item) for item in value]
+    if kind != "structure":
+        return value
+    if isinstance(value, dict):
+        return {k: coerce(node["fields"][k]["shape"], v) if k in node["fields"] else v for k, v in value.items()}
+    if not _wraps(node) or not is_local(value):
+        return value  # a URL or a wrong value stays as written: the API would refuse it too
+    out = {"uri": value}
+    key = node.get("kindFrom")
+    if key is not None:
+        spec = node["fields"][key]
+        kinds = tuple(shapes.resolve(spec["shape"])["values"])
+        out = {key: _guess_kind(value, kinds) if spec["required"] else kinds[0], **out}
+    return out
+
+
+def _wraps(node: Any) -> bool:
+    """A structure that holds one input under `uri` (every other field optional or its kind)."""
+    fields = node.get("fields", {}) if node.get("type") == "structure" else {}
+    uri = fields.get("uri")
+    return uri is not None and shapes.resolve(uri["shape"]).get("type") == "media" and all(
+        not spec["required"] or key in ("uri", node.get("kindFrom")) for key, spec in fields.items())
 
 
 def _check_lengths(model: str, body: dict) -> None:
@@ -231,41 +270,34 @@ def _check_lengths(model: str, body: dict) -> None:
 
 
 async def prepare_body(path: str, body: dict, *, http: Any, data_uri_max: int | None = None) -> dict:
-    """A wire body with every media field made wire-ready (a new dict; the input is not changed)."""
-    if catalog.endpoint_for(str(body.get("model", "")), path, body) is None:
-        derived = shapes.for_body(path, body)
-        if derived is not None:  # a model only the SDK's types describe: its shape says where media stand
-            return await _prepare_along(derived[1], body, http=http, data_uri_max=data_uri_max)
-    out = dict(body)
-    params = _params_by_name(str(body.get("model", "")), path, body)
+    """A wire body with every media field made wire-ready (a new dict; the input is not changed): along
+    the model's shape, or, for a model nobody describes, at the fields that carry media elsewhere."""
+    shape = shapes.request_shape(path, body)
     _check_lengths(str(body.get("model", "")), body)  # before any upload: nothing is sent for a bad input
-
-    async def one(value: Any, field: str, kinds: tuple[str, ...]) -> str:
-        return await prepare(value, field=field, kinds=kinds, http=http, data_uri_max=data_uri_max)
-
-    for name, param in params.items():
-        value, kinds = body.get(name), param.media or catalog.KINDS
-        if value is None:
-            continue
-        if param.type == "typed_uri":
-            item = value if isinstance(value, dict) else {"type": _guess_kind(value, kinds), "uri": value}
-            kind = item.get("type")
-            out[name] = {**item, "uri": await one(item.get("uri"), f"{name}.uri",
-                                                   (kind,) if kind in catalog.KINDS else kinds)}
-        elif param.type == "prompt_image" and not isinstance(value, (list, tuple)):
-            out[name] = await one(value, name, kinds)
-        elif param.type in ("prompt_image", "references", "reference_images"):
-            items = []
-            for i, item in enumerate(value):
-                item = dict(item) if isinstance(item, dict) else {"uri": item}
-                if param.type == "references":
-                    item.setdefault("type", "image")
-                item["uri"] = await one(item.get("uri"), f"{name}.{i}.uri", kinds)
-                items.append(item)
-            out[name] = items
-        else:
-            out[name] = await one(value, name, kinds)
+    if shape is not None:
+        return await _prepare_along(shape, coerce(shape, body), http=http, data_uri_max=data_uri_max)
+    out = copy.deepcopy(body)
+    for where in _named_media(out):
+        holder, key = shapes.slot(out, where)
+        holder[key] = await prepare(holder[key], field=where, kinds=catalog.KINDS, http=http,
+                                    data_uri_max=data_uri_max)
     return out
+
+
+def _named_media(body: dict) -> list[str]:
+    """Where inputs stand in a body no shape describes: under a field name that carries media for
+    some known model (promptImage, referenceImages...), the value, its `uri`, or its items' `uri`."""
+    found = []
+    for name in MEDIA_FIELDS & body.keys():
+        value = body[name]
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for i, item in items:
+            where = name if i is None else f"{name}.{i}"
+            if isinstance(item, dict) and is_local(item.get("uri")):
+                found.append(f"{where}.uri")
+            elif not isinstance(item, dict) and is_local(item):
+                found.append(where)
+    return found
 
 
 async def _prepare_along(shape: Any, body: dict, *, http: Any, data_uri_max: int | None) -> dict:

@@ -17,13 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import catalog, errors, shapes
+from . import catalog, errors, media, shapes
+from .media import MEDIA_FIELDS, is_local
 from .validate import Problem
 
 I2V, T2V = "/v1/image_to_video", "/v1/text_to_video"
-PASS_THROUGH = ("https://", "runway://")  # what media.py sends as is (data: URIs it may re-encode or upload)
 PLACEHOLDER = "https://runway-nb.invalid/local-input"
-MEDIA_FIELDS = frozenset(p.name for m in catalog.MODELS.values() for e in m.endpoints for p in e.params if p.media)
 
 
 @dataclass(frozen=True)
@@ -76,11 +75,13 @@ def make(path: str, body: Mapping[str, Any], *, input_seconds: float | None = No
     priced = isinstance(model, str) and model in catalog.MODELS
     if path == I2V and "promptImage" not in body and model in catalog.TEXT_ONLY_ON_IMAGE_TO_VIDEO:
         path = T2V  # text-only: both readings of the API accept it there (contract §3)
-    derived = None if priced else shapes.for_body(path, body)  # a model only the SDK's types describe
-    known = priced or derived is not None
+    shape = shapes.request_shape(path, body)  # the hand-kept table's or the SDK's: None for a newer model
+    known = priced or shape is not None
     if priced:
         fill_defaults(model, path, body)
-    stand_in, local = preview(body, derived[1] if derived else None)
+    if shape is not None:
+        body = media.coerce(shape, body)  # reference_images=["cat.png"] -> [{"uri": "cat.png"}]
+    stand_in, local = preview(body, shape)
     problems: tuple[Problem, ...] = ()
     if known or not (isinstance(model, str) and model):  # a model id newer than the catalog goes unchecked
         problems = tuple(p for p in validate.validate_body(path, stand_in) if not _under(p.field, local))
@@ -104,7 +105,7 @@ def fill_defaults(model_id: str, path: str, body: dict) -> None:
 
 def _estimate(model: str, body: dict, stand_in: dict, seconds: float | None) -> Any:
     """The catalog's price; per input second, measured from the local input when there is one."""
-    from . import media, pricing
+    from . import pricing
 
     with contextlib.suppress(Exception):  # an estimate is advice: it never stops a request
         basis = catalog.MODELS[model].price.basis
@@ -115,19 +116,12 @@ def _estimate(model: str, body: dict, stand_in: dict, seconds: float | None) -> 
 
 
 # -- the preview rule ------------------------------------------------------------------------------
-def is_local(value: Any) -> bool:
-    """A path, bytes, image, array or data URI: media.py turns it into what is sent."""
-    if isinstance(value, str):
-        return not value.startswith(PASS_THROUGH)
-    return not isinstance(value, (int, float, type(None), list, tuple, dict))
-
-
 def preview(body: Mapping[str, Any], shape: Mapping | None = None) -> tuple[dict, set[str]]:
     """A copy of the body with local inputs replaced by PLACEHOLDER, and the dotted fields replaced.
 
     Validation and pricing run on it, so a bad ratio never waits for a 100 MB upload; problems of
-    the inputs themselves are found when media.prepare_body reads their bytes. `shape` (a model only
-    the SDK's types describe) says where media stand; else the hand-kept catalog's media fields do.
+    the inputs themselves are found when media.prepare_body reads their bytes. `shape` (the model's,
+    shapes.request_shape) says where media stand; for a model nobody describes, field names do.
     """
     replaced: set[str] = set()
     if shape is not None:

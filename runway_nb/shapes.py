@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from . import catalog, formats
+from . import catalog, formats, seed_shapes
 from .catalog import api
 from .formats import A_KIND
 from .formats import join_or as _or
@@ -50,6 +50,18 @@ def for_body(path: str, body: Any) -> tuple[str, Mapping] | None:
         return None
     shape = op.params_shape
     return name, (api.shape(shape) if isinstance(shape, str) else shape)
+
+
+def request_shape(path: str, body: Any) -> Mapping | None:
+    """The shape a create body is judged and prepared along, whoever describes its model: the
+    hand-kept table (seed_shapes, on the path it routes to) or the pinned SDK; None for a model
+    neither knows (sent unchecked)."""
+    model = body.get("model") if isinstance(body, Mapping) else None
+    if isinstance(model, str) and model in catalog.MODELS:
+        endpoint = catalog.endpoint_for(model, path, body)
+        return seed_shapes.shape(model, endpoint.path) if endpoint is not None else None
+    found = for_body(path, body)
+    return found[1] if found is not None else None
 
 
 def models_on(path: str) -> tuple[str, ...]:
