@@ -218,10 +218,10 @@ def facts_html(entry: Mapping, src: str, height: int = CARD_HEIGHT) -> str:
                f'background:rgba(127,127,127,.15)">no picture to show</div>')
     if src:
         picture = f'<a href="{src}" target="_blank" title="open the file">{picture}</a>'
-    rows = "".join(f'<dt style="opacity:.7">{_e(label)}</dt><dd style="margin:0">{_e(value)}</dd>'
+    rows = "".join(f'<div style="display:flex;gap:10px"><dt style="flex:0 0 8em;font-weight:normal;opacity:.7">'
+                   f'{_e(label)}</dt><dd style="margin:0;padding:0;overflow-wrap:anywhere">{_e(value)}</dd></div>'
                    for label, value in entry.get("facts") or ())
-    return (f'{picture}<dl class="runway-nb-facts" style="display:grid;grid-template-columns:auto 1fr;'
-            f'gap:0 10px;margin:4px 0;font-size:12px">{rows}</dl>'
+    return (f'{picture}<dl class="runway-nb-facts" style="margin:4px 0;padding:0;font-size:12px">{rows}</dl>'
             f'<p style="{_META}">{_e(UNPLAYABLE_NOTE)}</p>')
 
 

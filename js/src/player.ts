@@ -82,7 +82,7 @@ function renderFacts(entry: MediaEntry, facts: [string, string][], fetcher: Medi
     box.append(h("p", { class: "rnb-muted", text: "no picture to show" }));
   }
   const list = h("dl", { class: "rnb-facts", attrs: { "data-testid": "rnb-facts" } });
-  for (const [label, value] of facts) list.append(h("dt", { text: label }), h("dd", { text: value }));
+  for (const [label, value] of facts) list.append(h("div", {}, h("dt", { text: label }), h("dd", { text: value })));
   box.append(list, h("p", { class: "rnb-meta", text: UNPLAYABLE_NOTE }));
   return box;
 }
