@@ -1,15 +1,19 @@
 """Outputs a browser cannot play, in JupyterLab: gen4.5 with outputFormat prores (a ProRes .mov) and
 hdr_png_sequence (a zip of 16-bit PQ PNG frames) show their poster frame, their facts and a
 link to the file, never a <video>: in the plain HTML a finished view leaves behind, in the live widget,
-and in the saved notebook reopened without a kernel.
+in the saved notebook reopened without a kernel, and in its `jupyter nbconvert --to html` export
+opened with JavaScript off.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
-from lab_driver import PAGE_TIMEOUT_MS, NotebookPage, screenshot
+from lab_driver import BROWSER_ARTIFACTS, PAGE_TIMEOUT_MS, NotebookPage, screenshot
 
 NOTEBOOK = "unplayable.ipynb"
 IMAGE_LOADED = "img => img.complete && img.naturalWidth > 0"
@@ -35,7 +39,7 @@ def facts_of(card) -> dict[str, str]:
         .map(dt => [dt.textContent, dt.nextElementSibling.textContent]))""")
 
 
-def test_prores_and_frame_zips_show_poster_and_facts_not_a_player(lab_server, open_notebook, page):
+def test_prores_and_frame_zips_show_poster_and_facts_not_a_player(lab_server, open_notebook, page, browser):
     nb = open_notebook(lab_server, NOTEBOOK)
     nb.run_cell("setup")
 
@@ -102,3 +106,28 @@ def test_prores_and_frame_zips_show_poster_and_facts_not_a_player(lab_server, op
     assert cell.locator("video").count() == 0
     cell.scroll_into_view_if_needed()
     screenshot(page, "unplayable_prores_reopened_without_kernel", cell)
+
+    # 4. The saved notebook through nbconvert (no widget state: Lab saves none by default), JavaScript off:
+    # the ProRes output is render.py's card and its poster loads beside it. (The swap=False view's text/html
+    # is what it was when displayed, before its outputs: only a swapped view leaves its result behind.)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    done = subprocess.run([str(jupyter), "nbconvert", "--to", "html", NOTEBOOK], cwd=lab_server.root_dir,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    context = browser.new_context(viewport={"width": 1280, "height": 1600}, java_script_enabled=False)
+    try:
+        exported = context.new_page()
+        exported.goto((lab_server.root_dir / "unplayable.html").as_uri())
+        cards = exported.locator(".jp-OutputArea-output figure[data-shows='facts']")
+        expect(cards).to_have_count(1)
+        for card in cards.all():
+            img = card.locator("img")
+            assert re.fullmatch(r"runway_outputs/[^/]+_0\.poster\.jpg", img.get_attribute("src"))
+            card.scroll_into_view_if_needed()
+            assert poster_size(exported, img) == [480, 270]
+        assert facts_of(cards.first)["codec"].startswith("ProRes")
+        assert exported.locator("video").count() == 0
+        exported.screenshot(path=str(BROWSER_ARTIFACTS / "unplayable_nbconvert_no_js.png"), full_page=True)
+    finally:
+        context.close()
+
