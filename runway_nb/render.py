@@ -158,14 +158,13 @@ def fact_rows(info: media_facts.MediaFacts, size: int | None = None) -> list[lis
     codec = _CODEC_NAMES.get(info.video_codec or "", info.video_codec or "")
     if info.profile and info.video_codec != "png":
         codec = f"{codec} {info.profile}"
-    if info.container == "zip" and info.colorimetry is None and info.video_codec:
-        codec = f"{codec} ({info.pix_fmt})" if info.pix_fmt else codec
     frames = (f"{info.frames} at {info.fps:g} fps" if info.frames and info.fps else
               str(info.frames) if info.frames else "")
     transfer = info.transfer or ("not stated" if info.video_codec else "")
     if info.transfer:
         transfer += " · HDR" if info.hdr else " · SDR"
-    depth = f"{info.bit_depth}-bit" if info.bit_depth and info.video_codec not in ("prores",) else ""
+    # ProRes decodes to 12-bit whatever its tier: its depth says nothing of the file, its profile does
+    depth = f"{info.bit_depth}-bit" if info.bit_depth and info.video_codec != "prores" else ""
     colour = " · ".join(p for p in (info.primaries or "", depth) if p)
     inside = ", ".join(info.sidecars)
     rows = [("container", info.container.upper()), ("codec", codec),
