@@ -9,6 +9,7 @@ Pillow are imported when used.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -124,10 +125,17 @@ def poster_file(path: str | os.PathLike, width: int = POSTER_WIDTH) -> Path | No
     image.thumbnail((width, width))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:  # written whole, then renamed: the name only ever holds a whole JPEG
-        f.write(out.getvalue())
-    os.replace(tmp, target)
+    tmp = None
+    try:  # written whole, then renamed: the name only ever holds a whole JPEG
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(out.getvalue())
+        os.replace(tmp, target)
+    except OSError:  # a folder we may not write to (read-only, full): the facts show without a poster
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return None
     return target
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from runway_nb import render
+from runway_nb import media_facts, render
 from runway_nb.sandbox import synth
 
 W, H = 128, 72
@@ -125,6 +125,21 @@ def test_the_poster_is_made_once_and_again_when_the_file_changes(delivered, in_n
     entry = render.file_entry(copy)
     assert poster.stat().st_mtime_ns > first
     assert dict(entry["facts"])["codec"].startswith("HEVC")
+
+
+def test_a_folder_that_takes_no_poster_still_shows_the_facts(delivered, in_notebook_folder, tmp_path, monkeypatch):
+    copy = tmp_path / "readonly.mov"
+    copy.write_bytes(delivered["prores"].read_bytes())
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(media_facts.tempfile, "mkstemp", refuse)
+    entry = render.file_entry(copy)
+    assert entry["poster"] == "" and dict(entry["facts"])["container"] == "MOV"
+    page = render.media_html(entry)
+    assert "<video" not in page and "<img" not in page and "no picture to show" in page
+    assert not list(tmp_path.glob("*.poster.jpg")) and not list(tmp_path.glob(".*.tmp"))
 
 
 def test_server_text_in_facts_is_text_and_bad_urls_are_not_emitted():
