@@ -9,10 +9,12 @@ Pillow are imported when used.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import struct
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,7 @@ MATRICES = {0: "RGB", 1: "BT.709", 5: "BT.601 625", 6: "BT.601 525", 7: "SMPTE 2
             9: "BT.2020 non-constant", 10: "BT.2020 constant", 14: "ICtCp"}
 PQ, HLG, LINEAR = TRANSFERS[16], TRANSFERS[18], TRANSFERS[8]
 FRAME_EXTENSIONS = (".png", ".exr")
+POSTER_WIDTH = 480  # a poster file's widest side: enough for a card, a few tens of kB
 REFERENCE_WHITE = 203.0  # cd/m² that an HDR picture's SDR white sits at (ITU-R BT.2408): shown as white
 _BROWSER_VIDEO = {"h264", "vp8", "vp9", "av1"}
 _BROWSER_AUDIO = {"aac", "mp3", "opus", "vorbis", "flac"}
@@ -101,6 +104,43 @@ def poster(path: str | os.PathLike) -> bytes:
     """A PNG of the first frame, taken from the file itself: a video's first decoded frame (any codec),
     a zip's first PNG/EXR frame, or the image. HDR (PQ, HLG, linear EXR) and deep pictures are mapped
     to 8-bit: BT.2408 reference white shown as white, highlights rolled off, BT.2020 -> BT.709."""
+    return _png(poster_rgb(path))
+
+
+def poster_file(path: str | os.PathLike, width: int = POSTER_WIDTH) -> Path | None:
+    """The poster as a JPEG beside the file (<stem>.poster.jpg, at most `width` wide), made once. It is
+    a file, not bytes in the notebook, so a saved notebook stays small and shows it without a kernel
+    (its relative path is served like the media's). None when the file has no picture to show."""
+    path = Path(path)
+    target = path.with_name(path.stem + ".poster.jpg")
+    if target.is_file() and target.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+        return target
+    try:
+        rgb = poster_rgb(path)
+    except Exception:  # a poster is a nicety: undecodable or pictureless files show their facts alone
+        return None
+    from PIL import Image
+
+    image = Image.fromarray(rgb, "RGB")
+    image.thumbnail((width, width))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82)
+    tmp = None
+    try:  # written whole, then renamed: the name only ever holds a whole JPEG
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(out.getvalue())
+        os.replace(tmp, target)
+    except OSError:  # a folder we may not write to (read-only, full): the facts show without a poster
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return None
+    return target
+
+
+def poster_rgb(path: str | os.PathLike):
+    """The first frame as poster() maps it, as an (h, w, 3) uint8 array."""
     info = facts(path)
     path = Path(path)
     if info.container == "zip":
@@ -111,7 +151,7 @@ def poster(path: str | os.PathLike) -> bytes:
         frame = _decode_image(path.read_bytes(), info.container)
     else:
         frame = _first_frame(path)
-    return _png(_display_rgb(frame, info))
+    return _display_rgb(frame, info)
 
 
 # -- containers PyAV reads -----------------------------------------------------------------------

@@ -89,7 +89,8 @@ class Output:
         reopened notebook still plays it), else the signed URL (valid for a day or two)."""
         core = self._core
         meta = {"task_id": core.id, "model": core.model, "sandbox": core.sandbox,
-                "prompt": (core.body or {}).get("promptText"), "cost_credits": core.cost_credits}
+                "prompt": (core.body or {}).get("promptText"), "cost_credits": core.cost_credits,
+                "output_format": (core.body or {}).get("outputFormat")}
         if self.path is not None:
             try:
                 self.path.resolve().relative_to(Path.cwd().resolve())

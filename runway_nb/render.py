@@ -3,7 +3,10 @@
 Output, StoredResult, the magics' result, the widgets' text/html fallbacks and the static HTML a
 finished TaskView leaves behind all describe their files as entries (file_entry: src, kind, prompt,
 model, cost...) and render them here. Media is referenced by its relative path (JupyterLab maps it to
-its files route, trusted or not), never embedded. Every piece of text is html.escape'd; a src that is
+its files route, trusted or not), never embedded. A stored file a browser cannot play (ProRes .mov,
+10/12-bit or HDR HEVC, zips of PNG/EXR frames) gets a facts card instead of a player: its poster
+frame (a JPEG beside the file, media_facts.poster_file), what the file is, and a link; never a
+<video> that would stay black. Every piece of text is html.escape'd; a src that is
 not http(s) or relative is shown as text only (_html.safe_url). Styles are inline with fallback values,
 because Colab and VS Code lack JupyterLab's CSS variables and a sanitizer may be in between.
 """
@@ -11,15 +14,16 @@ because Colab and VS Code lack JupyterLab's CSS variables and a sanitizer may be
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from . import catalog, formats
+from . import catalog, formats, media_facts
 from ._html import safe_url
 
 SANDBOX_BADGE = "sandbox: synthetic outputs"
@@ -86,9 +90,12 @@ def file_entry(path: str | os.PathLike, **meta: Any) -> dict:
     params = side.get("parameters") or {}
     kind = side.get("kind") if side.get("kind") in catalog.KINDS else formats.kind_of_name(path.name) or "file"
     cost = _first(side.get("cost_credits"), meta.get("cost_credits"))
+    facts = unplayable_facts(path) if kind in (catalog.VIDEO, "file") else None
+    poster = media_facts.poster_file(path) if facts is not None else None
     return {
         "src": relative_url(path), "name": path.name, "kind": kind, "mime": formats.mime_of_name(path.name),
-        "poster": "", "index": _first(side.get("index"), meta.get("index")),
+        "poster": relative_url(poster) if poster else "", "facts": facts,
+        "index": _first(side.get("index"), meta.get("index")),
         "task_id": _first(side.get("task_id"), meta.get("task_id")),
         "prompt": _first(side.get("prompt"), meta.get("prompt")) or "",
         "model": _first(side.get("model"), meta.get("model")) or "",
@@ -101,13 +108,71 @@ def file_entry(path: str | os.PathLike, **meta: Any) -> dict:
 
 
 def remote_entry(url: str, index: int, kind: str, **meta: Any) -> dict:
-    """An output not stored locally: shown from its URL (signed, valid a day or two)."""
+    """An output not stored locally: shown from its URL (signed, valid a day or two). A delivery a
+    browser cannot play (`output_format` other than mp4, or a .mov/.zip URL) gets a card with a link:
+    its facts and poster need the file, so they come once it is saved."""
     cost = meta.get("cost_credits")
+    suffix = Path(urlsplit(url).path).suffix.lower()
+    fmt = meta.get("output_format")
+    facts = ([["format", str(fmt or suffix.lstrip("."))], ["file", "not saved here: save it to see its first frame"]]
+             if (fmt and fmt != "mp4") or suffix in (".mov", ".zip") else None)
     return {"src": url, "name": meta.get("name") or f"output {index}", "kind": kind, "mime": "", "poster": "",
+            "facts": facts,
             "index": index, "task_id": meta.get("task_id"), "prompt": meta.get("prompt") or "",
             "model": meta.get("model") or "", "seed": meta.get("seed"), "ratio": meta.get("ratio"),
             "duration": meta.get("duration"), "cost_credits": cost, "cost_dollars": dollars(cost),
             "sandbox": bool(meta.get("sandbox")), "seconds": None}
+
+
+# -- what a browser cannot play ----------------------------------------------------------------------
+_CODEC_NAMES = {"prores": "ProRes", "hevc": "HEVC", "h264": "H.264", "av1": "AV1", "vp9": "VP9", "vp8": "VP8",
+                "png": "PNG frames", "exr": "OpenEXR frames", "mpeg4": "MPEG-4 Part 2"}
+
+
+def unplayable_facts(path: str | os.PathLike) -> list[list[str]] | None:
+    """[[label, value], ...] (container, codec, size, frames, duration, HDR transfer, colour, file size)
+    for a stored file a browser cannot play; None when it plays, or cannot be read at all."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+        rows = _facts_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return None
+    return None if rows is None else [list(row) for row in rows]
+
+
+@functools.lru_cache(maxsize=256)
+def _facts_cached(path: str, _mtime_ns: int, size: int) -> tuple[tuple[str, str], ...] | None:
+    """Keyed by the file's mtime and size too, so a rewritten file is read again."""
+    try:
+        if media_facts.browser_playable(path):
+            return None
+        info = media_facts.facts(path)
+    except Exception:  # not a media file PyAV can open (a PDF, a broken download): a link alone
+        return None
+    return tuple(tuple(row) for row in fact_rows(info, size))
+
+
+def fact_rows(info: media_facts.MediaFacts, size: int | None = None) -> list[list[str]]:
+    """The facts a person reads on a card, in order; the parts the file does not say are left out."""
+    codec = _CODEC_NAMES.get(info.video_codec or "", info.video_codec or "")
+    if info.profile and info.video_codec != "png":
+        codec = f"{codec} {info.profile}"
+    frames = (f"{info.frames} at {info.fps:g} fps" if info.frames and info.fps else
+              str(info.frames) if info.frames else "")
+    transfer = info.transfer or ("not stated" if info.video_codec else "")
+    if info.transfer:
+        transfer += " · HDR" if info.hdr else " · SDR"
+    # ProRes decodes to 12-bit whatever its tier: its depth says nothing of the file, its profile does
+    depth = f"{info.bit_depth}-bit" if info.bit_depth and info.video_codec != "prores" else ""
+    colour = " · ".join(p for p in (info.primaries or "", depth) if p)
+    inside = ", ".join(info.sidecars)
+    rows = [("container", info.container.upper()), ("codec", codec),
+            ("size", f"{info.width} × {info.height}" if info.width and info.height else ""),
+            ("frames", frames), ("duration", f"{info.duration:.2f} s" if info.duration else ""),
+            ("HDR transfer", transfer), ("colour", colour), ("audio", info.audio_codec or ""),
+            ("also in the zip", inside), ("file size", formats.size_text(size) if size is not None else "")]
+    return [[label, value] for label, value in rows if value]
 
 
 # -- HTML ---------------------------------------------------------------------------------------------
@@ -115,7 +180,9 @@ def media_html(entry: Mapping, *, height: int = CARD_HEIGHT) -> str:
     """One output: player, prompt, details and a link to the stored file. A src that is not http(s)
     or a relative path (a `javascript:` URL from a hostile server) is shown as text only."""
     src, kind = _e(safe_url(entry.get("src"))), entry.get("kind")
-    if not src:
+    if entry.get("facts") is not None:
+        player = facts_html(entry, src, height)
+    elif not src:
         player = ""
     elif kind == "video":
         poster = f' poster="{_e(safe_url(entry["poster"]))}"' if safe_url(entry.get("poster")) else ""
@@ -134,9 +201,30 @@ def media_html(entry: Mapping, *, height: int = CARD_HEIGHT) -> str:
     length = f" · {seconds:.1f} s" if kind == "audio" and isinstance(seconds, (int, float)) else ""
     prompt = f'<p style="margin:2px 0;overflow-wrap:anywhere">{_e(entry["prompt"])}</p>' if entry.get("prompt") else ""
     badge = f" · {SANDBOX_BADGE}" if entry.get("sandbox") else ""
-    return (f'<figure style="{_CARD}" data-kind="{_e(kind)}">{player}<figcaption>{prompt}'
+    shows = "facts" if entry.get("facts") is not None else "player"
+    return (f'<figure style="{_CARD}" data-kind="{_e(kind)}" data-shows="{shows}">{player}<figcaption>{prompt}'
             f'<p style="{_META}">{_e(meta_line(entry) + length + badge)}</p>'
             f'{_link(src, entry.get("src"))}</figcaption></figure>')
+
+
+def facts_html(entry: Mapping, src: str, height: int = CARD_HEIGHT) -> str:
+    """A file a browser cannot play: its poster (a link to the file), what it is, and why no player."""
+    poster = _e(safe_url(entry.get("poster")))
+    picture = (f'<img src="{poster}" alt="{_e("first frame of " + str(entry.get("name") or ""))}" '
+               f'style="display:block;width:100%;height:{int(height)}px;object-fit:contain;background:#000">'
+               if poster else
+               f'<div style="height:{int(height) // 3}px;display:flex;align-items:center;justify-content:center;'
+               f'background:rgba(127,127,127,.15)">no picture to show</div>')
+    if src:
+        picture = f'<a href="{src}" target="_blank" title="open the file">{picture}</a>'
+    rows = "".join(f'<div style="display:flex;gap:10px"><dt style="flex:0 0 8em;font-weight:normal;opacity:.7">'
+                   f'{_e(label)}</dt><dd style="margin:0;padding:0;overflow-wrap:anywhere">{_e(value)}</dd></div>'
+                   for label, value in entry.get("facts") or ())
+    return (f'{picture}<dl class="runway-nb-facts" style="margin:4px 0;padding:0;font-size:12px">{rows}</dl>'
+            f'<p style="{_META}">{_e(UNPLAYABLE_NOTE)}</p>')
+
+
+UNPLAYABLE_NOTE = "A browser cannot play this file: its first frame and facts are shown; open it with the link."
 
 
 def _link(src: str, text: Any) -> str:

@@ -179,7 +179,7 @@ function render({ model, el }: RenderProps): () => void {
     const picture =
       entry?.kind === "image"
         ? entry
-        : entry?.kind === "video" && entry.poster
+        : entry?.poster // a video's, or a frame zip's (a file no browser plays)
           ? { src: entry.poster, path: entry.poster_path }
           : null;
     if (picture) {

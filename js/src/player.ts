@@ -1,5 +1,6 @@
 // Players for stored outputs: video (controls, loop, muted autoplay preview, poster), image (fits the
-// cell, click to enlarge), audio (controls and duration). Several outputs sit side by side, each with
+// cell, click to enlarge), audio (controls and duration). A file a browser cannot play (Python sent
+// its `facts`: ProRes, HDR HEVC, zips of frames) gets its poster frame and facts, never a <video>. Several outputs sit side by side, each with
 // its prompt, model, seed, ratio, duration, cost and a link to the stored file.
 import { attachSource, fileUrl, MediaFetcher, SourceOptions } from "./media";
 import { formatCredits, formatSeconds, h, injectStyles, MediaEntry, RenderProps, watch } from "./shared";
@@ -28,8 +29,8 @@ export function renderCard(entry: MediaEntry, fetcher: MediaFetcher | null): HTM
   };
   const card = h(
     "figure",
-    { class: "rnb-card", attrs: { "data-kind": entry.kind } },
-    renderMedia(entry, fetcher, source),
+    { class: "rnb-card", attrs: { "data-kind": entry.kind, "data-shows": entry.facts ? "facts" : "player" } },
+    entry.facts ? renderFacts(entry, entry.facts, fetcher) : renderMedia(entry, fetcher, source),
     h(
       "figcaption",
       {},
@@ -69,6 +70,24 @@ function renderMedia(entry: MediaEntry, fetcher: MediaFetcher | null, source: So
   if (entry.kind === "audio") return renderAudio(entry, fetcher, source);
   return h("p", { class: "rnb-muted", text: `no player for ${entry.kind}` });
 }
+
+/** The card of a file no browser plays: its first frame (Python made it), what it is, and why no player. */
+function renderFacts(entry: MediaEntry, facts: [string, string][], fetcher: MediaFetcher | null): HTMLElement {
+  const box = h("div", { class: "rnb-unplayable" });
+  if (entry.poster) {
+    const img = h("img", { class: "rnb-poster", attrs: { alt: `first frame of ${entry.name}`, "data-testid": "rnb-poster" } });
+    attachSource(img, { src: entry.poster, path: entry.poster_path }, fetcher);
+    box.append(img);
+  } else {
+    box.append(h("p", { class: "rnb-muted", text: "no picture to show" }));
+  }
+  const list = h("dl", { class: "rnb-facts", attrs: { "data-testid": "rnb-facts" } });
+  for (const [label, value] of facts) list.append(h("div", {}, h("dt", { text: label }), h("dd", { text: value })));
+  box.append(list, h("p", { class: "rnb-meta", text: UNPLAYABLE_NOTE }));
+  return box;
+}
+
+const UNPLAYABLE_NOTE = "A browser cannot play this file: its first frame and facts are shown; open it with the link.";
 
 function renderVideo(entry: MediaEntry, fetcher: MediaFetcher | null, source: SourceOptions): HTMLElement {
   // muted + autoplay + loop: a silent preview plays at once; the controls unmute it.

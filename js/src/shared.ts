@@ -40,6 +40,8 @@ export interface MediaEntry {
   cost_credits?: number | null;
   cost_dollars?: number | null;
   sandbox?: boolean;
+  /** Set for a file a browser cannot play (ProRes, HDR HEVC, zips of frames): [label, value] rows. */
+  facts?: [string, string][] | null;
 }
 
 /** Python's one table of media types, by lower-case file extension (runway_nb/formats.py: MEDIA_TYPES). */

@@ -62,6 +62,11 @@ body[data-jp-theme-light="false"] .rnb-root { color-scheme: dark; } /* native co
 .rnb-file { display: block; font-family: var(--jp-code-font-family, monospace); font-size: 11px; color: var(--rnb-accent);
   overflow-wrap: anywhere; }
 .rnb-video { display: block; width: 100%; height: 240px; background: #000; object-fit: contain; }
+.rnb-poster { display: block; width: 100%; height: 240px; background: #000; object-fit: contain; }
+.rnb-facts { margin: 4px 0; padding: 0; font-size: 12px; }
+.rnb-facts > div { display: flex; gap: 10px; }
+.rnb-facts dt { flex: 0 0 8em; color: var(--rnb-muted); font-weight: normal; }
+.rnb-facts dd { margin: 0; padding: 0; overflow-wrap: anywhere; }
 .rnb-enlarge { display: block; padding: 0; border: 0; background: none; cursor: zoom-in; max-width: 100%; }
 .rnb-image { display: block; max-width: 100%; height: auto; max-height: 320px; object-fit: contain; }
 .rnb-enlarge[aria-pressed="true"] { cursor: zoom-out; }

@@ -107,4 +107,25 @@ describe("Player", () => {
     model.update("items", [audio, audio]);
     expect(el.querySelectorAll(".rnb-card").length).toBe(2);
   });
+
+  it("a file no browser plays: its poster and facts as text, and no <video>", () => {
+    const prores = { src: "runway_outputs/d_0.mov", path: "/srv/nb/runway_outputs/d_0.mov", name: "d_0.mov", kind: "video",
+      mime: "video/quicktime", poster: "runway_outputs/d_0.poster.jpg", poster_path: "/srv/nb/runway_outputs/d_0.poster.jpg",
+      model: "gen4.5", facts: [["container", "MOV"], ["codec", "ProRes 4444"], ["HDR transfer", "<b>PQ</b> · HDR"]] };
+    const zip = { src: "runway_outputs/d_1.zip", name: "d_1.zip", kind: "file", poster: "", facts: [["container", "ZIP"]] };
+    const { el } = mount(player, new FakeModel({ items: [prores, zip] }));
+    expect(el.querySelector("video")).toBeNull();
+    const [card, zipCard] = el.querySelectorAll(".rnb-card");
+    expect(card.getAttribute("data-shows")).toBe("facts");
+    const poster = card.querySelector("img.rnb-poster")!;
+    expect(poster.getAttribute("src")).toBe(prores.poster);
+    expect(poster.getAttribute("alt")).toBe("first frame of d_0.mov");
+    const rows = [...card.querySelectorAll(".rnb-facts dt")].map((dt) => `${dt.textContent}=${dt.nextElementSibling!.textContent}`);
+    expect(rows).toEqual(["container=MOV", "codec=ProRes 4444", "HDR transfer=<b>PQ</b> · HDR"]);
+    expect(card.querySelector("b")).toBeNull(); // server text stays text
+    expect(card.querySelector("a.rnb-file")!.getAttribute("href")).toBe(prores.src);
+    expect(visibleText(card)).toContain("A browser cannot play this file");
+    expect(zipCard.querySelector("img")).toBeNull();
+    expect(visibleText(zipCard)).toContain("no picture to show");
+  });
 });

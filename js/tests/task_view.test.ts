@@ -109,6 +109,17 @@ describe("TaskView", () => {
     expect(el.querySelector("video")).toBe(video);
   });
 
+  it("on SUCCEEDED a ProRes output is its poster and facts, not a <video>", () => {
+    const model = new FakeModel({ run: run({}) });
+    const { el } = mount(taskView, model);
+    const prores = { src: "runway_outputs/t1_0.mov", name: "t1_0.mov", kind: "video", poster: "runway_outputs/t1_0.poster.jpg",
+      facts: [["container", "MOV"], ["codec", "ProRes 4444"]] };
+    model.update("run", run({ status: "SUCCEEDED", progress: 1, cost_credits: 34 }, [prores]));
+    expect(el.querySelector("video")).toBeNull();
+    expect(el.querySelector("[data-testid='rnb-poster']")!.getAttribute("src")).toBe(prores.poster);
+    expect(el.querySelector("[data-testid='rnb-facts']")!.textContent).toBe("containerMOVcodecProRes 4444");
+  });
+
   it("shows the sandbox badge only for sandbox tasks", () => {
     const model = new FakeModel({ run: run({ sandbox: false }) });
     const { el } = mount(taskView, model);

@@ -100,7 +100,9 @@ class TaskBinding:
         self._finishing = False
         self._lock = threading.Lock()
         self._coalescer = Coalescer(publish, interval, call_later=call_later)
-        self._meta = {k: v for k, v in request_of(task).items() if k in ("seed", "ratio", "duration")}
+        request = request_of(task)
+        self._meta = {k: v for k, v in request.items() if k in ("seed", "ratio", "duration")}
+        self._meta["output_format"] = request.get("outputFormat")  # a remote fallback needs it (render.remote_entry)
         self._unsubscribe: Callable[[], None] | None = None
         self._loop = running_loop()
         first = task.snapshot()

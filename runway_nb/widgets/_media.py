@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .. import formats, render, store
+from .. import formats, media_facts, render
 from . import _host
 
 log = logging.getLogger("runway_nb.widgets")
@@ -35,7 +35,7 @@ def media_entry(path: str | os.PathLike, **meta: Any) -> dict:
     kind = entry["kind"]
     if kind == "image":
         entry["width"], entry["height"] = image_size(path)
-    elif kind == "video":
+    elif kind == "video" or entry["facts"] is not None:  # a file no browser plays: render.file_entry made it
         poster = poster_for(path)
         entry["poster"] = render.relative_url(poster) if poster else ""
         entry["poster_path"] = absolute_path(poster) if poster else ""
@@ -98,27 +98,10 @@ def waveform(path: Path, bins: int = 120) -> list[float]:
 _poster_lock = threading.Lock()
 
 
-def poster_for(video: Path, width: int = 480) -> Path | None:
+def poster_for(video: Path, width: int = media_facts.POSTER_WIDTH) -> Path | None:
     """A JPEG of the first frame beside the video (<stem>.poster.jpg), made once; None if it cannot be."""
-    poster = video.with_name(video.stem + ".poster.jpg")
-    if poster.is_file():
-        return poster
-    try:
-        import av
-
-        with _poster_lock, av.open(str(video)) as container:
-            frame = next(container.decode(video=0))
-            image = frame.to_image()
-        image.thumbnail((width, width))
-        from io import BytesIO
-
-        buf = BytesIO()
-        image.convert("RGB").save(buf, "JPEG", quality=80)
-        store.atomic_write(poster, buf.getvalue())
-        return poster
-    except Exception as exc:  # a poster is a nicety: the video plays without one
-        log.debug("no poster for %s: %s", video, exc)
-        return None
+    with _poster_lock:
+        return media_facts.poster_file(video, width)
 
 
 class MediaServer:

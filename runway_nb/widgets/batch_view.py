@@ -154,7 +154,7 @@ class BatchView(anywidget.AnyWidget):
         if paths:
             first = paths[0]
             kind = formats.kind_of_name(first) or "file"
-            picture = first if kind == "image" else poster_for(first) if kind == "video" else None
+            picture = first if kind == "image" else None if kind == "audio" else poster_for(first)  # video, frame zip
             src = store.relative_url(picture) if picture else ""
             if picture:
                 self._media.allow(src, picture)

@@ -164,3 +164,24 @@ def test_a_thousand_changes_make_a_handful_of_sends(workdir):
     assert sent["rows"] <= 2
     assert [r[1] for r in view.rows] == ["RUNNING"] * 500
     assert view.counts() == {"RUNNING": 500}
+
+
+def test_a_frame_zip_and_a_prores_mov_get_their_posters_as_thumbnails(workdir, displays):
+    """Outputs no browser plays are shown by their poster frame in the grid (never a broken picture)."""
+    from runway_nb.widgets import BatchView
+
+    calls = [("text_to_video", dict(model="gen4.5", prompt_text=f"delivery {fmt}", ratio="1280:720", duration=2,
+                                    seed=4, output_format=fmt)) for fmt in ("png_sequence", "prores")]
+    with sandbox.serve(api_key=KEY, time_scale=FAST, daily_limit=10**6, credits=10**9) as sb:
+        client = client_mod.RunwayML(api_key=KEY, base_url=sb.base_url, clock=ScaledClock())
+        view = BatchView.run(client, calls, concurrency=2)
+        view._ipython_display_()
+        view.wait(120)
+        client.close()
+    (_, zip_status, zip_thumb, zip_kind), (_, mov_status, mov_thumb, mov_kind) = view.rows
+    assert (zip_status, mov_status) == ("SUCCEEDED", "SUCCEEDED")
+    assert (zip_kind, mov_kind) == ("file", "video")
+    for thumb in (zip_thumb, mov_thumb):
+        assert thumb.endswith("_0.poster.jpg") and (workdir / thumb).is_file()
+    kind, _, static = displays.calls[-1]
+    assert kind == "update" and static["text/html"].count("<img ") == 2
