@@ -26,6 +26,7 @@ DEFAULT_SIZE = {catalog.VIDEO: (1280, 720), catalog.IMAGE: (1024, 1024)}
 DEFAULT_SECONDS = 5.0
 MAX_SIDE = 1920
 UPSCALE_SHORT_SIDE = {"720p": 720, "1k": 1080, "2k": 1440, "4k": 2160}  # then cut to MAX_SIDE, as every size
+KEEPS_THE_PICTURE = ("video_upscale.create", "video_to_hdr.create")  # the source resized or re-coded, not restyled
 
 
 @dataclass(frozen=True)
@@ -115,14 +116,16 @@ def plan(synth, d: Derived, body: dict, media: list[_inputs.Media], seed: int) -
         w, h = (d.op.id == "video_upscale.create" and _upscaled(body, source)) or _size(body, d.kind, source)
         seconds = _seconds(body, source)
         fmt = body.get("outputFormat")
+        regrade = d.op.id not in KEEPS_THE_PICTURE
         if fmt != "mp4" and fmt in getattr(synth, "OUTPUT_FORMATS", ()):
             clip = source if source is not None and source.kind == catalog.VIDEO else None
             tier = body.get("proresProfile") if "prores" in fmt else None  # "only valid" for ProRes formats
             return Plan(d.kind, fmt, seconds, lambda: synth.deliver_like(
-                fmt, clip and clip.read(), seconds, w, h, seed=seed, prompt=prompt, prores_profile=tier))
+                fmt, clip and clip.read(), seconds, w, h, seed=seed, prompt=prompt, prores_profile=tier,
+                regrade=regrade))
         if source is not None and source.kind == catalog.VIDEO:
             return Plan(d.kind, "mp4", seconds, lambda: synth.video_like(source.read(), seconds, w, h, seed=seed,
-                                                                         prompt=prompt))
+                                                                         prompt=prompt, regrade=regrade))
         audio = bool(body.get("audio", False))
         return Plan(d.kind, "mp4", seconds, lambda: synth.video(
             w, h, seconds, seed=seed, prompt=prompt, first_frame=image and image.read(), audio=audio))

@@ -104,3 +104,20 @@ def test_a_delivery_is_remembered_like_any_synthesized_file():
     with real_synth.fresh():
         again = real_synth.deliver_like(*args, seed=3, prompt="")
     assert again is not first and again == first  # made anew, the same bytes
+
+
+def _mean_luma(data: bytes) -> float:
+    with av.open(io.BytesIO(data)) as c:
+        return float(next(c.decode(video=0)).to_ndarray(format="gray").mean())
+
+
+def test_an_upscale_keeps_the_source_picture_where_a_restyle_regrades_it(engine):
+    """Magnific resizes the picture; aleph2 (video_to_video) restyles it: only the second changes its light."""
+    raw = video_bytes(0.5, 128, 72)
+    source = data_uri(raw, "video/mp4")
+    _, up = _made(engine, "/v1/video_upscale", {"model": "magnific_video_upscaler_creative", "videoUri": source,
+                                                 "resolution": "720p"})
+    _, styled = _made(engine, "/v1/video_to_video", {"model": "aleph2", "videoUri": source,
+                                                      "promptText": "make it night"})
+    assert abs(_mean_luma(up) - _mean_luma(raw)) < 3  # the caption strip aside, the same picture
+    assert abs(_mean_luma(styled) - _mean_luma(raw)) > abs(_mean_luma(up) - _mean_luma(raw))

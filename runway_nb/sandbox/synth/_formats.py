@@ -145,11 +145,13 @@ def render(output_format: str, width: int, height: int, seconds: float, *, seed:
 
 
 def deliver_like(output_format: str, source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
-                 prompt: str, prores_profile: str | None = None) -> list[Artifact]:
+                 prompt: str, prores_profile: str | None = None, regrade: bool = True) -> list[Artifact]:
     """video_like()'s clip of these arguments (24 fps, no sound) delivered as `output_format`: what a
     transform of a source video returns in a delivery format (ruby's HDR, aleph2's ProRes)."""
-    return deliver(output_format, lambda: like_frames(source, seconds, width, height, seed=seed, prompt=prompt)[1],
-                   width=width, height=height, fps=24, prores_profile=prores_profile)
+    def make() -> Iterator[np.ndarray]:
+        return like_frames(source, seconds, width, height, seed=seed, prompt=prompt, regrade=regrade)[1]
+
+    return deliver(output_format, make, width=width, height=height, fps=24, prores_profile=prores_profile)
 
 
 def deliver(output_format: str, make_frames: Callable[[], Iterator[np.ndarray]], *, width: int, height: int,
