@@ -29,14 +29,14 @@ class Comparison(render.Table):
 
     columns = ("model", "provider", "ratio", "duration", "credits", "run time", "file")
 
-    def __init__(self, files: Iterable[str | os.PathLike], head: str = "") -> None:
+    def __init__(self, files: Iterable[str | os.PathLike], head: str = "", **meta: Any) -> None:
         self.paths = [Path(f) for f in files]
         self.head = head
         self.entries: list[dict] = []
         rows = []
         for path in self.paths:
             side = render.read_sidecar(path)
-            entry = render.file_entry(path)
+            entry = render.file_entry(path, **meta)
             seconds = run_seconds(side)
             provider = overlay.provider(entry["model"]) if entry["model"] else ""
             label = " · ".join(p for p in (provider, f"took {seconds:.1f} s" if seconds is not None else "") if p)
@@ -50,6 +50,7 @@ class Comparison(render.Table):
         return render.result_html(self.entries, self.head)
 
 
-def compare(files: Iterable[str | os.PathLike], head: str = "") -> Any:
-    """Stored outputs (paths, e.g. `journal.wait_stored(task.id)[0]` for each task) as labelled cards."""
-    return Comparison(files, head)
+def compare(files: Iterable[str | os.PathLike], head: str = "", **meta: Any) -> Any:
+    """Stored outputs (paths, e.g. `journal.wait_stored(task.id)[0]` for each task) as labelled cards;
+    `meta` fills what a sidecar lacks, as render.file_entry takes it (sandbox=True: the sandbox badge)."""
+    return Comparison(files, head, **meta)

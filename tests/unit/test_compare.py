@@ -45,6 +45,9 @@ def test_cards_show_provider_and_run_time_above_the_caption(two):
     assert "Runway · took 61.2 s" in page and "Kling · took 95.0 s" in page
     assert "gen4.5 · 1280:720 · 6 s · 72 credits ($0.72)" in page  # render.py's caption, unchanged
     assert page.index("A kite over a beach") < page.index("Runway · took")
+    assert "sandbox: synthetic outputs" not in page
+    badged = compare(two, sandbox=True)._repr_html_()  # the caller says where the files came from
+    assert badged.count("sandbox: synthetic outputs") == 2
 
 
 def test_a_file_without_timings_or_sidecar_still_shows(tmp_path, monkeypatch):
