@@ -106,7 +106,7 @@ class _Core:
     async def send(self, plan: Any, pace: Any = None) -> Any:
         """One POST for a prepared plan (retried only when safe); the task handle, told to the observers
         (the journal) before anything else can go wrong. `pace` is how its poller paces (batch's own)."""
-        from .tasks import TaskCore
+        from .invocations import core_class
 
         response = await self.http.request("POST", plan.path, json=plan.body, create=True,
                                            **self._options(plan.options))
@@ -117,7 +117,7 @@ class _Core:
             raise errors.TaskMayExistError(
                 message=f"POST {plan.path} answered {response.status_code} without a task id "
                         f"({response.text[:200]!r}); the task may exist. {HOW_TO_CHECK}") from None
-        return TaskCore(self.http, task_id, model=plan.model, endpoint=plan.path, body=plan.body,
+        return core_class(plan.path)(self.http, task_id, model=plan.model, endpoint=plan.path, body=plan.body,
                         estimate=plan.estimate, clock=self.clock, sandbox=self.is_sandbox,
                         observers=self.observers, pace=pace,
                         server_estimate=(answer.get("estimatedCost") or {}).get("credits"))
@@ -132,9 +132,13 @@ class _Core:
     async def retrieve(self, task_id: str, options: Mapping[str, Any]) -> Any:
         from .tasks import TaskCore
 
-        response = await self.http.request("GET", f"/v1/tasks/{_task_id(task_id)}", **self._options(options))
-        return TaskCore.from_wire(self.http, response.json(), clock=self.clock, sandbox=self.is_sandbox,
-                                  observers=self.observers)  # the journal records a task made elsewhere
+        return await self.adopt(f"/v1/tasks/{_task_id(task_id)}", options, TaskCore)
+
+    async def adopt(self, path: str, options: Mapping[str, Any], core: Any) -> Any:
+        """A handle (of class `core`) for what GET `path` answers; the journal records one made elsewhere."""
+        response = await self.http.request("GET", path, **self._options(options))
+        return core.from_wire(self.http, response.json(), clock=self.clock, sandbox=self.is_sandbox,
+                              observers=self.observers)
 
     async def delete(self, task_id: str, options: Mapping[str, Any]) -> None:
         opts = self._options(options)

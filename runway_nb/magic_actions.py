@@ -146,7 +146,7 @@ class Result:
     def summary(self) -> str:
         """One line: id, model, status, credits, and the badge when the outputs are synthetic."""
         s = self.task.snapshot()
-        parts = [s.id, s.model or "?", s.status if s.status != "RUNNING" else f"RUNNING {s.progress:.0%}"]
+        parts = [s.id, s.model or _made_by(s.endpoint), s.status if s.status != "RUNNING" else f"RUNNING {s.progress:.0%}"]
         credits = s.cost_credits if s.cost_credits is not None else s.estimated_credits
         if credits is not None:
             parts.append(credits_text(credits) + ("" if s.cost_credits is not None else " (estimate)"))
@@ -170,6 +170,14 @@ class Result:
         notes = [] if entries else [s.prompt or "", "no stored files" if s.status == "SUCCEEDED" else ""]
         return render.result_html(entries, self.summary(), notes=[*notes, self.message or ""],
                                   height=render.PLAYER_HEIGHT, task_id=s.id)
+
+
+def _made_by(endpoint: str | None) -> str:
+    """What started a task that names no model: "workflow wf_1", "product-ad" (a recipe)."""
+    parts = (endpoint or "").strip("/").split("/")
+    if len(parts) == 3 and parts[1] == "workflows":
+        return f"workflow {parts[2]}"
+    return parts[-1].replace("_", "-") if parts[-1] else "?"
 
 
 # -- generation ----------------------------------------------------------------------------------
@@ -221,16 +229,7 @@ def submit(session: Session, req: Request) -> Result:
     p = plan(req)
     if p.problems:
         raise ArgsError("\n".join(p.problems))
-    budget = session.settings.budget
-    if budget is not None:
-        if p.credits is None:
-            raise BudgetExceeded(f"refused: the cost of {req.model or req.sub} is unknown and a budget of {budget:g} "
-                                 "credits is set (%runway budget off lifts it)")
-        spent = session.spent()
-        if spent + p.credits > budget:
-            raise BudgetExceeded(f"refused: this {req.model} task costs {p.credits} credits and the session "
-                                 f"has spent {spent:g} of its {budget:g} credit budget "
-                                 f"(%runway budget {spent + p.credits:g} or more would allow it)")
+    check_budget(session, p.credits, f"{req.model or req.sub}")
     folder = req.out or session.settings.output_folder
     client = session.client(folder)
     with warnings.catch_warnings(record=True) as caught:
@@ -245,6 +244,22 @@ def submit(session: Session, req: Request) -> Result:
     session.results[task.id] = result
     follow(result)
     return result
+
+
+def check_budget(session: Session, credits: float | None, what: str) -> None:
+    """Refuse what could take the session past its budget: a known price over it, or an unknown price
+    while a budget is set (never exceeded silently)."""
+    budget = session.settings.budget
+    if budget is None:
+        return
+    if credits is None:
+        raise BudgetExceeded(f"refused: the cost of {what} is unknown and a budget of {budget:g} "
+                             "credits is set (%runway budget off lifts it)")
+    spent = session.spent()
+    if spent + credits > budget:
+        raise BudgetExceeded(f"refused: this {what} task costs {credits:g} credits and the session "
+                             f"has spent {spent:g} of its {budget:g} credit budget "
+                             f"(%runway budget {spent + credits:g} or more would allow it)")
 
 
 def follow(result: Result) -> None:

@@ -149,8 +149,11 @@ def _node_outputs(sets: list[str]) -> dict:
     return out
 
 
-def workflow(session: Any, ref: str | None, sets: list[str] | None = None) -> Table:
-    """No id: the published workflows. An id: run it (nodeOutputs from --set) and show the invocation."""
+def workflow(session: Any, ref: str | None, sets: list[str] | None = None) -> Any:
+    """No id: the published workflows (a Table). An id: run it (nodeOutputs from --set), checked first
+    and kept within the budget, and answer the invocation as a followed magic Result."""
+    from .magic_actions import check_budget, follow
+
     client = session.client()
     if ref is None:
         answer = client.workflows.list()
@@ -161,7 +164,10 @@ def workflow(session: Any, ref: str | None, sets: list[str] | None = None) -> Ta
                      "published workflows; run one: %runway workflow ID [--set NODE.KEY=VALUE]")
     body = {"nodeOutputs": _node_outputs(sets or [])} if sets else {}
     _check("workflows.run", body)
-    started = client.workflows.run(ref, **({"node_outputs": body["nodeOutputs"]} if body else {}))
-    invocation = client.workflow_invocations.retrieve(started.id)
-    return _record_table(invocation, f"workflow {ref} started invocation {started.id}: "
-                                     f"client.workflow_invocations.retrieve({started.id!r}) follows it")
+    check_budget(session, None, f"workflow {ref}")  # Runway states a workflow's cost only once it has run
+    folder = session.settings.output_folder
+    task = session.client(folder).workflows.run(ref, **({"node_outputs": body["nodeOutputs"]} if body else {}))
+    result = session.result_factory(task, None, folder)
+    session.results[task.id] = result
+    follow(result)
+    return result

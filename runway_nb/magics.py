@@ -167,13 +167,17 @@ class Runway(Magics, actions.RunwaySettings):
         req = requests.to_request(ns, cell, namespace, self._default_models())
         result = actions.submit(self.session, req)
         self._flush_notes()
-        bg = req.bg or not self.wait
+        return self._follow_live(result, bg=req.bg, timeout=req.timeout)
+
+    def _follow_live(self, result: actions.Result, *, bg: bool = False, timeout: float | None = None):
+        """Show a started task live; wait for it in the cell unless it runs in the background."""
+        bg = bg or not self.wait
         view = self.show_live(result, bg=bg)
         if bg:
             if not self.widget_mode():
                 print(f"started {result.summary()} in the background (%runway tasks shows progress)")
             return result
-        outcome = actions.wait(result, req.timeout if req.timeout is not None else self.timeout)
+        outcome = actions.wait(result, timeout if timeout is not None else self.timeout)
         view.close(result)
         if outcome == "detached":
             print(result.message, file=sys.stderr)
@@ -228,7 +232,8 @@ class Runway(Magics, actions.RunwaySettings):
                           description=ns.description, limit=ns.limit)
 
     def _cmd_workflow(self, ns):
-        return ops.workflow(self.session, ns.id, ns.sets)
+        shown = ops.workflow(self.session, ns.id, ns.sets)
+        return shown if ns.id is None else self._follow_live(shown)
 
     def _cmd_budget(self, ns):
         if ns.limit is not None:

@@ -4,8 +4,8 @@ client.py has dedicated code for what needs more than a request (tasks, uploads)
 operation is attached here under the SDK's own resource path and method name, with the SDK's keyword
 arguments: `client.voices.list(limit=5)`, `client.generate.video.create(config_id=..., ...)`,
 `client.recipes.product_ad(...)`, `client.organization.webapp.audit_logs.list()`. An operation that
-starts a task goes the way every create goes (checked, priced, journaled, a task handle back);
-the others send one request and answer with objects read like the SDK's models (Record), lists
+starts a task goes the way every create goes (checked, priced, journaled, a task handle back), and so
+does a workflow run (invocations.py); the others send one request and answer with objects read like the SDK's models (Record), lists
 with pages that fetch the next as iteration reaches it.
 """
 
@@ -15,7 +15,7 @@ import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
-from . import _wire, shapes
+from . import _wire, invocations, plan, shapes
 from ._wire import Record
 from .catalog import api
 
@@ -51,6 +51,14 @@ def _method(face: Any, op: api.Operation) -> Any:
             return face._create(_wire.build(op.path, kwargs))
 
         call = create
+    elif op.id == invocations.RUN_OP:  # starts an invocation: the create path, a handle back
+        def call(*args: Any, **kwargs: Any) -> Any:
+            _method_, path, body, options = request(op, args, kwargs)
+            return face._create(plan.make(path, body or {}, options=options))
+    elif op.id == invocations.RETRIEVE_OP:  # the SDK's awaitable invocation: a handle that follows it
+        def call(*args: Any, **kwargs: Any) -> Any:
+            _method_, path, _body, options = request(op, args, kwargs)
+            return face._run(face._core.adopt(path, options, invocations.InvocationCore), face._task)
     else:
         def call(*args: Any, **kwargs: Any) -> Any:
             method, path, body, options = request(op, args, kwargs)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from . import catalog, errors
+from .catalog import api, overlay
 from .http import retry_after as _asked
 
 log = logging.getLogger("runway_nb.tasks")
@@ -197,15 +198,29 @@ _speed: dict[str, float] = {}  # server -> how long its tasks take, as a multipl
 
 
 def expected_seconds(model: str | None, endpoint: str | None, body: dict, *, server: str = "") -> float | None:
-    """catalog.typical_seconds for this request, scaled by what this server's tasks took so far."""
-    if model not in catalog.MODELS:
-        return None
+    """How long this request should take, scaled by what this server's tasks took so far: the model's
+    own typical time (catalog.typical_seconds), else the overlay's for what the operation makes."""
+    typical = _typical(model, endpoint, body)
+    return None if typical is None else typical * _speed.get(server, 1.0)
+
+
+def _typical(model: str | None, endpoint: str | None, body: dict) -> float | None:
     seconds = body.get("duration")
-    if not isinstance(seconds, (int, float)):
-        ep = catalog.endpoint_for(model, endpoint or "", body)
-        param = ep.param("duration") if ep else None
-        seconds = param.default if param is not None and catalog.MODELS[model].kind == catalog.VIDEO else 0
-    return catalog.typical_seconds(model, float(seconds or 0)) * _speed.get(server, 1.0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        seconds = None
+    if model in catalog.MODELS:
+        if seconds is None:
+            ep = catalog.endpoint_for(model, endpoint or "", body)
+            param = ep.param("duration") if ep else None
+            seconds = param.default if param is not None and catalog.MODELS[model].kind == catalog.VIDEO else 0
+        return catalog.typical_seconds(model, float(seconds or 0))
+    op = api.operation_for("POST", endpoint or "")
+    kind = overlay.output_kind(op.id) if op is not None else None
+    if kind is None:
+        return None
+    if seconds is None:
+        seconds = overlay.DEFAULT_VIDEO_SECONDS if kind == catalog.VIDEO else 0.0
+    return overlay.typical_seconds(kind, float(seconds))
 
 
 def learn(server: str, expected: float | None, before: float, after: float) -> None:

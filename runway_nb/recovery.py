@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 from . import errors, store
 from .catalog import overlay
 from .errors import task_field
+from .invocations import core_class, is_run
 from .journal import Journal
 from .observer import STORE_TIMEOUT, JournalObserver, observer_for, open_journal
 from .render import Table
 from .store import StoredResult
-from .tasks import TaskCore
 
 __all__ = ["resume", "ResumeReport", "Recovered", "history", "History", "costs", "Costs", "open_result"]
 
@@ -121,14 +121,16 @@ def _recover(row: dict, client: Any, jr: Journal, outputs: Any, timeout: float |
     keeper = _keeper(client, jr, folder)
     if row.get("status") == "SUCCEEDED" and row.get("output"):
         try:  # the recorded URLs first: no API call while they are fresh (fetch asks for fresh ones once)
-            core = TaskCore.from_wire(client.http, {"id": tid, "status": "SUCCEEDED", "output": row["output"]},
-                                      model=model, endpoint=row.get("endpoint"), sandbox=bool(row.get("sandbox")))
+            core = core_class(row.get("endpoint")).from_wire(
+                client.http, {"id": tid, "status": "SUCCEEDED", "output": row["output"]},
+                model=model, endpoint=row.get("endpoint"), sandbox=bool(row.get("sandbox")))
             paths = keeper.store(core, folder).result(STORE_TIMEOUT)
             return Recovered(tid, model, "stored", tuple(paths))
         except Exception as exc:
             log.info("stored URLs of %s did not work (%s); retrieving the task", tid, exc)
     try:
-        task = client.tasks.retrieve(tid)
+        retrieve = client.workflow_invocations.retrieve if is_run(row.get("endpoint")) else client.tasks.retrieve
+        task = retrieve(tid)
         if task_field(task, "status") not in ("SUCCEEDED", "FAILED", "CANCELLED"):
             try:
                 task.wait(timeout=timeout)

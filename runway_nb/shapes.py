@@ -150,6 +150,33 @@ def _structure(node: Mapping, v: Any, field: str, label: str) -> Iterator[Proble
         if spec["required"] and key not in v:
             name = _join(field, key)
             yield Problem(name, None, f"{name} is required by {label}; give {allowed(spec['shape'])}")
+    yield from across(node, v, field, label)
+
+
+def across(node: Mapping, v: Mapping, field: str, label: str) -> Iterator[Problem]:
+    """The rules the SDK states across a structure's fields, read from its prose by the generator
+    (scripts/catalog_gen/limits.py): a field valid only with a sibling's value, a value set narrowed
+    by a sibling, a flag that needs a sibling list."""
+    for key, spec in node["fields"].items():
+        if v.get(key) is None:
+            continue
+        rule, name, value = spec["shape"], _join(field, key), v[key]
+        for other, values in (rule.get("onlyWhen") or {}).items():
+            if not any(_same(v.get(other), x) for x in values):
+                now = f"it is {_show(v[other])}" if v.get(other) is not None else "it is not given"
+                yield Problem(name, _brief(value), f"{name} is only valid when {_join(field, other)} is "
+                                                   f"{_or([_show(x) for x in values])} ({now}) for {label}")
+        for when in rule.get("valuesWhen") or ():
+            if all(_same(v.get(k), w) for k, w in when["when"].items()) and not any(
+                    _same(value, x) for x in when["values"]):
+                cond = " and ".join(f"{_join(field, k)} is {str(w).lower() if isinstance(w, bool) else _show(w)}"
+                                    for k, w in when["when"].items())
+                yield Problem(name, _brief(value), f"{name} {_show(value)} is not offered by {label} when {cond}; "
+                                                   f"choose {_choices(when['values'])}")
+        for other in rule.get("requires") or ():
+            if value is True and not v.get(other):
+                yield Problem(name, True, f"{name} true needs {_join(field, other)} (at least one) for {label}; "
+                                          f"give {_join(field, other)} or leave {name} out")
 
 
 def _enum(node: Mapping, v: Any, field: str, label: str) -> Iterator[Problem]:

@@ -92,6 +92,8 @@ def _credits(cost: Any, default: float | None) -> float | None:
 class TaskCore:
     """One task's state and its poller; shared by the sync and async faces."""
 
+    status_path = "/v1/tasks/{}"  # where its state is read (invocations.InvocationCore: elsewhere)
+
     def __init__(self, http: Any, task_id: str, *, model: str | None = None, endpoint: str | None = None,
                  body: dict | None = None, estimate: Any = None, clock: Clock | None = None,
                  sandbox: bool = False, observers: Any = (), created_at: datetime | None = None,
@@ -299,7 +301,7 @@ class TaskCore:
     # -- what the faces call ----------------------------------------------------------------------
     async def refresh(self) -> TaskCore:
         """GET the task now (fresh output URLs too)."""
-        resp = await self.http.request("GET", f"/v1/tasks/{self.id}")
+        resp = await self.http.request("GET", self.status_path.format(self.id))
         self._apply(resp.json())
         return self
 
@@ -406,6 +408,10 @@ class TaskCore:
         except errors.NotFoundError:
             pass  # already gone
 
+    def wire_output(self) -> Any:
+        """`output` as the SDK's model has it: a task's list of URLs."""
+        return list(self.output)
+
     def outputs(self, sync: bool = True) -> list[Output]:
         return [Output(self, i, sync=sync) for i in range(len(self.output))]
 
@@ -437,10 +443,12 @@ class _Face:
     id = property(lambda self: self._core.id)
     status = property(lambda self: self._core.status)
     progress = property(lambda self: self._core.progress)
-    output = property(lambda self: list(self._core.output), doc="The SDK's list of signed output URLs.")
+    output = property(lambda self: self._core.wire_output(),
+                      doc="As the SDK has it: a task's list of signed output URLs (an invocation's map of them).")
     outputs = property(lambda self: self._core.outputs(self._sync), doc="The outputs as Output objects (players).")
     failure = property(lambda self: self._core.failure)
     failure_code = property(lambda self: self._core.failure_code)
+    node_errors = property(lambda self: self._core.raw.get("nodeErrors"), doc="A workflow invocation's.")
     created_at = property(lambda self: self._core.created_at)
     estimate = property(lambda self: self._core.estimate)
     model = property(lambda self: self._core.model)

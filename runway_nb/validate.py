@@ -106,6 +106,8 @@ def validate_body(path: str, body: dict) -> list[Problem]:
             problems += shapes.problems(newer_fields[key]["shape"], value, key, label)
         else:
             problems.append(_unknown(ctx, "", key, value, [p.name for p in endpoint.params] + list(newer_fields)))
+    if newer is not None:  # what the SDK states across fields (proresProfile only with outputFormat prores)
+        problems += shapes.across(newer[1], body, "", label)
     for p in endpoint.params:
         if p.name in body:
             problems.extend(_CHECKS[p.type](ctx, p, p.name, body[p.name]))

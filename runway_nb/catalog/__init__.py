@@ -168,13 +168,16 @@ class InputLimit:
     mime: MappingProxyType
 
 
+# Data URIs: runwayml 5.24.0 states "up to 5MB" on every media field that names a cap, video and audio
+# included (the seed's contract said 16 MB for those). The SDK is the reference: larger local media
+# are uploaded (runway://), never refused, so the lower cap costs one upload, never a request.
 INPUT_LIMITS = MappingProxyType({
     IMAGE: InputLimit(16 * MB, 5 * MB, 200 * MB, ("jpeg", "png", "webp"),
                       MappingProxyType({"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"})),
-    VIDEO: InputLimit(32 * MB, 16 * MB, 200 * MB, ("mp4", "mov", "mkv", "webm"),
+    VIDEO: InputLimit(32 * MB, 5 * MB, 200 * MB, ("mp4", "mov", "mkv", "webm"),
                       MappingProxyType({"mp4": "video/mp4", "mov": "video/quicktime",
                                         "mkv": "video/x-matroska", "webm": "video/webm"})),
-    AUDIO: InputLimit(32 * MB, 16 * MB, 200 * MB, ("mp3", "wav", "flac", "m4a", "aac"),
+    AUDIO: InputLimit(32 * MB, 5 * MB, 200 * MB, ("mp3", "wav", "flac", "m4a", "aac"),
                       MappingProxyType({"mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac",
                                         "m4a": "audio/mp4", "aac": "audio/aac"})),
 })  # fmt: skip

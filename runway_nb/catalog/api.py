@@ -10,6 +10,7 @@ overlay, not here. Everything returned is read-only (mappings and tuples): the d
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -76,9 +77,17 @@ def operation(op_id: str) -> Operation | None:
 
 
 def operation_for(method: str, path: str) -> Operation | None:
-    """The operation behind an HTTP call; `path` as the SDK writes it ("/v1/tasks/{id}")."""
+    """The operation behind an HTTP call; `path` as the SDK writes it ("/v1/tasks/{id}") or as sent
+    ("/v1/workflows/wf_1")."""
     method = method.upper()
-    return next((op for op in operations().values() if op.method == method and op.path == path), None)
+    same = [op for op in operations().values() if op.method == method]
+    return next((op for op in same if op.path == path), None) or next(
+        (op for op in same if "{" in op.path and _template(op.path).match(path)), None)
+
+
+@cache
+def _template(path: str) -> re.Pattern:
+    return re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$")
 
 
 def variants(op_id: str) -> MappingProxyType:

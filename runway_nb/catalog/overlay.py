@@ -50,6 +50,8 @@ SERVICE_DEFAULTS = {"ruby": {"outputFormat": "hdr10"}, "magnific_video_upscaler_
 # How long the real service takes, when nothing better is known: base + per output second, by kind.
 # Source: the seed models' typical times (catalog/__init__.py), rounded; used for ETAs and the sandbox.
 TYPICAL_SECONDS = {VIDEO: (30.0, 6.0), IMAGE: (15.0, 0.0), AUDIO: (8.0, 0.5)}
+# A video request that names no duration: most current video models default to 5 s (their docs).
+DEFAULT_VIDEO_SECONDS = 5.0
 
 # The sandbox must answer estimatedCost for every task, and Runway's prices for these models are not
 # published in any source this project has. These nominal rates are the sandbox's own, never shown
@@ -77,3 +79,9 @@ def facts(model_id: str) -> Facts:
 
 def output_kind(op_id: str) -> str | None:
     return OUTPUT_KIND.get(op_id)
+
+
+def typical_seconds(kind: str, output_seconds: float) -> float:
+    """How long the real service takes for a task of this kind when the model has no time of its own."""
+    base, per = TYPICAL_SECONDS[kind]
+    return base + per * output_seconds

@@ -23,7 +23,6 @@ from .outputs import EXTENSIONS, Plan
 _RATIO = re.compile(r"^(\d{1,5}):(\d{1,5})$")
 ASPECT_LONG_SIDE = 1280  # "16:9" names a shape, not a size: the sandbox makes it this long
 DEFAULT_SIZE = {catalog.VIDEO: (1280, 720), catalog.IMAGE: (1024, 1024)}
-DEFAULT_SECONDS = 5.0
 MAX_SIDE = 1920
 UPSCALE_SHORT_SIDE = {"720p": 720, "1k": 1080, "2k": 1440, "4k": 2160}  # then cut to MAX_SIDE, as every size
 KEEPS_THE_PICTURE = ("video_upscale.create", "video_to_hdr.create")  # the source resized or re-coded, not restyled
@@ -91,7 +90,7 @@ def _seconds(body: dict, source: _inputs.Media | None) -> float:
         return float(duration)
     if source is not None and source.seconds:
         return float(source.seconds)
-    return DEFAULT_SECONDS
+    return overlay.DEFAULT_VIDEO_SECONDS
 
 
 def _upscaled(body: dict, source: _inputs.Media | None) -> tuple[int, int] | None:
@@ -149,5 +148,4 @@ def credits(d: Derived, plan_: Plan) -> int:
 
 
 def typical_seconds(d: Derived, output_seconds: float) -> float:
-    base, per = overlay.TYPICAL_SECONDS[d.kind]
-    return base + per * output_seconds
+    return overlay.typical_seconds(d.kind, output_seconds)

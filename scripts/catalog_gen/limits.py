@@ -173,6 +173,40 @@ def total_duration(s: str, shape: dict, shapes: dict) -> int:
     return sum(_set(node, "total-duration", **found) for node in _nodes(shape, "list")) if found else 0
 
 
+# -- rules across fields: kept on the field's own node, judged against its siblings (shapes.across) --
+def _ticked(text: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", text)
+
+
+def only_when(s: str, shape: dict, shapes: dict) -> int:
+    """'Only valid when `outputFormat` is `prores` or `hdr_prores`.': the field needs a sibling's value."""
+    m = re.match(r"Only valid when `(\w+)` is (`[^`]+`(?:(?:,|,? or) `[^`]+`)*)\.?$", s)
+    return _set(shape, "only-when", onlyWhen={m.group(1): _ticked(m.group(2))}) if m else 0
+
+
+def values_when(s: str, shape: dict, shapes: dict) -> int:
+    """'For `hdr_prores`, only `422`, `422 HQ` and `4444` are available' (about the sibling onlyWhen
+    names); 'Draft mode only supports `mp4`.' (while the boolean `draft` is true): a narrower value set."""
+    if m := re.match(r"For `([^`]+)`, only (`[^`]+`(?:(?:,| and| or) `[^`]+`)*) are available\b", s):
+        siblings = list(shape.get("onlyWhen") or {})
+        if len(siblings) != 1:
+            return 0
+        when, values = {siblings[0]: m.group(1)}, _ticked(m.group(2))
+    elif m := re.match(r"(\w+) mode only supports (`[^`]+`(?:(?:,| and| or) `[^`]+`)*)\.?$", s):
+        when, values = {m.group(1).lower(): True}, _ticked(m.group(2))
+    else:
+        return 0
+    return _set(shape, "values-when", valuesWhen=[*shape.get("valuesWhen", []), {"when": when, "values": values}])
+
+
+def requires_sibling(s: str, shape: dict, shapes: dict) -> int:
+    """'Requires at least one reference image.' on a boolean: true needs the sibling list of them."""
+    m = re.match(r"Requires at least one (\w+) (\w+?)s?\.?$", s)
+    if not m or shape.get("type") != "boolean":
+        return 0
+    return _set(shape, "requires-sibling", requires=[m.group(1) + m.group(2).capitalize() + "s"])
+
+
 RULES: dict[str, Callable[[str, dict, dict], int]] = {
     "media-uri": media_uri,
     "data-uri-size": data_uri_size,
@@ -182,6 +216,9 @@ RULES: dict[str, Callable[[str, dict, dict], int]] = {
     "item-count": item_count,
     "input-duration": input_duration,
     "total-duration": total_duration,
+    "only-when": only_when,
+    "values-when": values_when,
+    "requires-sibling": requires_sibling,
 }
 
 

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from runway_nb import BadRequestError, ConflictError, NotFoundError, RunwayML
+import runway_nb
+from runway_nb import BadRequestError, ConflictError, NotFoundError, RunwayML, RunwayNBError
 from runway_nb.catalog import api
 from runway_nb.sandbox import serve
 
@@ -62,12 +63,38 @@ def test_routers_nested_settings_by_python_name(client):
     assert tuned.to_dict()["settings"]["maxCreditsPerGeneration"] == {"video": 400}
 
 
-def test_a_workflow_run_is_followed_by_its_invocation(client):
+def _teaser(client):
     teaser = next(w for w in client.workflows.list().data if w.name == "Teaser with narration").versions[0]
-    nodes = client.workflows.retrieve(teaser.id).graph.nodes
-    run = client.workflows.run(teaser.id, node_outputs={nodes[0]["id"]: {"text": {  # a map: keys kept as given
+    return teaser.id, client.workflows.retrieve(teaser.id).graph.nodes
+
+
+def test_a_workflow_run_is_a_task_handle_whose_output_is_the_sdks_map(client):
+    version, nodes = _teaser(client)
+    run = client.workflows.run(version, node_outputs={nodes[0]["id"]: {"text": {  # a map: keys kept as given
         "type": "primitive", "value": "A kite over dunes"}}})
-    assert client.workflow_invocations.retrieve(run.id).status in ("PENDING", "RUNNING", "SUCCEEDED")
+    done = run.wait_for_task_output(timeout=60)
+    assert done.status == "SUCCEEDED" and done.cost_credits and done.cost_credits > 0
+    assert isinstance(done.output, dict) and done.output  # node id -> URLs, as the SDK's model has it
+    urls = [u for us in done.output.values() for u in us]
+    assert len(done.outputs) == len(urls) and all(u.startswith("http") for u in urls)
+    again = client.workflow_invocations.retrieve(run.id)  # the SDK's awaitable retrieve: a handle too
+    assert again.wait_for_task_output().output == done.output
+    with pytest.raises(RunwayNBError, match="no way to cancel"):
+        run.cancel()
+
+
+def test_a_workflow_run_is_checked_before_sending_and_journaled(tmp_path):
+    with serve(time_scale=0.001) as sb, RunwayML(base_url=sb.base_url, api_key=sb.api_key,
+                                                journal=tmp_path / "j.sqlite") as c:
+        version, nodes = _teaser(c)
+        before = sb.stats()
+        with pytest.raises(BadRequestError, match="nodeOutputs") as bad:
+            c.workflows.run(version, node_outputs={nodes[0]["id"]: {"text": {"type": "primitve", "value": "x"}}})
+        assert "primitive" in str(bad.value) and sb.stats() == before  # refused here: nothing sent
+        run = c.workflows.run(version)
+        run.wait(timeout=60)
+        row = next(r for r in runway_nb.history(journal=tmp_path / "j.sqlite") if r["id"] == run.id)
+        assert row["endpoint"] == f"/v1/workflows/{version}" and row["status"] == "SUCCEEDED"
 
 
 def test_webapp_reports_take_dates(client):

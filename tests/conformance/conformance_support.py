@@ -60,7 +60,8 @@ def audio(seconds: float | None = None) -> Expect:
     return Expect("audio", seconds=seconds)
 
 
-CONTENT_TYPES = {"video": ("video/mp4",), "image": ("image/png", "image/jpeg"), "audio": ("audio/mpeg",)}
+CONTENT_TYPES = {"video": ("video/mp4", "video/quicktime"),  # quicktime: a ProRes .mov (outputFormat prores)
+                 "image": ("image/png", "image/jpeg"), "audio": ("audio/mpeg",)}
 SECONDS_TOLERANCE = 0.35  # a frame or an AAC/MP3 frame of padding either way
 
 

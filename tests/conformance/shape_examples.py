@@ -28,7 +28,7 @@ def example(node: Mapping, full: bool, depth: int = 0) -> Any:
         for key, spec in node["fields"].items():
             if spec["required"] or (full and depth < 4):
                 out[spec.get("python", key)] = example(spec["shape"], full, depth + 1)
-        return out
+        return _across(node, out)
     if kind == "union":
         return example(node["of"][0], full, depth)
     if kind == "enum":
@@ -53,6 +53,23 @@ def example(node: Mapping, full: bool, depth: int = 0) -> Any:
     if kind == "map":
         return {"node_1": example(node["values"], full, depth + 1)}
     return TEXT
+
+
+def _across(node: Mapping, out: dict) -> dict:
+    """Keep the rules the SDK states across fields (shapes.across): a field given only with a sibling's
+    value gets that sibling set to it; a value set a sibling narrows gets its first value."""
+    fields = node["fields"]
+    python = {key: spec.get("python", key) for key, spec in fields.items()}
+    for key, spec in fields.items():
+        if python[key] in out:
+            for other, values in (spec["shape"].get("onlyWhen") or {}).items():
+                if other in fields:
+                    out[python[other]] = values[0]
+    for key, spec in fields.items():
+        for when in spec["shape"].get("valuesWhen") or ():
+            if python[key] in out and all(out.get(python.get(k, k)) == w for k, w in when["when"].items()):
+                out[python[key]] = when["values"][0]
+    return out
 
 
 def call(client: Any, op_id: str, kwargs: dict) -> Any:

@@ -95,7 +95,7 @@ def test_runway_nb(twins, op_id, model, full):
     kwargs = example(_shape(op_id, model), full)
     sandbox = twins[1]
     # The sandbox runs at TIME_SCALE; the client's poller keeps a pace of its own, quickened the way the
-    # notebooks quicken it (a task whose model has no typical duration here is first asked about at ~6 s).
+    # notebooks quicken it (its first poll comes at a fraction of the real service's typical time).
     with RunwayML(base_url=sandbox.base_url, api_key=sandbox.api_key, journal=False,
                   clock=ScaledClock(0.05)) as client:
         with warnings.catch_warnings():

@@ -11,6 +11,7 @@ import pytest
 from runway_nb import magic_actions as act
 from runway_nb import magic_ops as ops
 from runway_nb.client import RunwayML
+from runway_nb.clock import ScaledClock
 from runway_nb.magic_models import ArgsError
 
 VOICE = {"id": "voice_1", "name": "Narrator", "status": "READY", "createdAt": "2026-12-01T10:00:00Z",
@@ -43,7 +44,11 @@ class API:
         if route == ("POST", "/v1/workflows/wf_v2"):
             return httpx.Response(200, json={"id": "inv_1"})
         if route == ("GET", "/v1/workflow_invocations/inv_1"):
-            return httpx.Response(200, json={"id": "inv_1", "createdAt": "2026-12-01T10:00:00Z", "status": "PENDING"})
+            asked = sum(1 for m, p, _ in self.seen if p == "/v1/workflow_invocations/inv_1")
+            done = {"status": "SUCCEEDED", "output": {"node9": ["https://cdn.example/inv_1.png"]},
+                    "cost": {"credits": 12}}
+            return httpx.Response(200, json={"id": "inv_1", "createdAt": "2026-12-01T10:00:00Z",
+                                             **(done if asked > 1 else {"status": "PENDING"})})
         return httpx.Response(404, json={"error": f"no route {route}"})
 
 
@@ -51,7 +56,7 @@ class API:
 def api_and_session():
     api = API()
     client = RunwayML(api_key="key_test", base_url="https://api.example", sandbox=False, journal=False,
-                      transport=httpx.MockTransport(api))
+                      transport=httpx.MockTransport(api), clock=ScaledClock(0.01))
     yield api, act.Session(client=client)
     client.close()
 
@@ -90,8 +95,20 @@ def test_workflow_list_and_run_shows_the_invocation(api_and_session):
     assert table[0] == {"name": "Storyboard", "latest": "wf_v2", "version": 2, "versions": 2}
     shown = ops.workflow(session, "wf_v2", ["node1.prompt=a red kite", "node2.image=https://cdn.example/a.png",
                                             "node3.steps=4"])
-    assert api.seen[-2] == ("POST", "/v1/workflows/wf_v2", {"nodeOutputs": {
+    posted = [body for method, path, body in api.seen if (method, path) == ("POST", "/v1/workflows/wf_v2")]
+    assert posted == [{"nodeOutputs": {
         "node1": {"prompt": {"type": "primitive", "value": "a red kite"}},
         "node2": {"image": {"type": "image", "uri": "https://cdn.example/a.png"}},
-        "node3": {"steps": {"type": "primitive", "value": 4}}}})
-    assert {r["field"]: r["value"] for r in shown}["status"] == "PENDING" and "inv_1" in shown.title
+        "node3": {"steps": {"type": "primitive", "value": 4}}}}]
+    assert shown.task.id == "inv_1" and session.results["inv_1"] is shown  # %runway tasks lists it
+    shown.task.wait(timeout=30)  # followed at the invocation's path, like any task
+    assert shown.task.output == {"node9": ["https://cdn.example/inv_1.png"]} and shown.task.cost_credits == 12
+    assert "workflow wf_v2" in shown.summary() and "12 credits" in shown.summary()
+
+
+def test_workflow_run_with_a_budget_is_refused_before_sending(api_and_session):
+    api, session = api_and_session
+    session.settings.budget = 100
+    with pytest.raises(act.BudgetExceeded, match="cost of workflow wf_v2 is unknown"):
+        ops.workflow(session, "wf_v2")
+    assert not any(m == "POST" for m, _, _ in api.seen)

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("errors",),                                                    # one tree; imports only the catalog
     ("formats", "problems", "shapes", "validate", "pricing", "media", "media_facts", "render", "compare"),  # the API's rules; media; HTML
     ("http",),                                                      # the wire
-    ("tasks", "poll", "outputs"),                                   # following tasks, fetching outputs
+    ("tasks", "invocations", "poll", "outputs"),                    # following tasks, fetching outputs
     ("journal", "store", "observer", "_mux"),                       # what is written down and kept
     ("plan", "client", "_wire", "operations", "batch"),              # the SDK-style face over the core
     ("recovery", "magics", "magic_args", "magic_actions", "magic_models", "magic_request", "magic_inputs", "magic_ops",

@@ -13,7 +13,16 @@ import statistics
 
 import pytest
 
-from runway_nb.poll import POLICY, FakeClock, Sample, budget, poll_schedule, predict_end
+from runway_nb.poll import (
+    POLICY,
+    FakeClock,
+    Sample,
+    budget,
+    expected_seconds,
+    learn,
+    poll_schedule,
+    predict_end,
+)
 
 
 def running(*points: tuple[float, float]) -> list[Sample]:
@@ -157,3 +166,18 @@ async def test_in_simulation_we_notice_sooner_with_no_more_requests_than_the_sdk
     assert min(ours_late) >= 0  # never claims an end it has not seen
     assert statistics.median(ours_late) < 1.0 < statistics.median(sdk_late)
     assert statistics.mean(ours_n) <= statistics.mean(sdk_n)
+
+
+def test_a_model_only_the_sdk_describes_gets_its_kinds_typical_time():
+    # Without one, its first poll waited for the longest first gap (about 6 s) however quick the task.
+    video = expected_seconds("kling3.0_pro", "/v1/text_to_video", {"duration": 10})
+    image = expected_seconds("gpt_image_2", "/v1/text_to_image", {})
+    assert video is not None and image is not None and video > image > 0
+    longer = expected_seconds("kling3.0_pro", "/v1/text_to_video", {"duration": 15})
+    assert longer > video
+    assert expected_seconds("kling3.0_pro", "/v1/no_such_operation", {}) is None
+    # What the server's tasks taught (a sandbox runs many times faster) now applies to it too.
+    learn("http://fast.test", expected=60.0, before=1.0, after=1.0)
+    quick = expected_seconds("gpt_image_2", "/v1/text_to_image", {}, server="http://fast.test")
+    assert quick < image / 10
+    assert poll_schedule([], now=0.0, typical=quick) < poll_schedule([], now=0.0, typical=None) / 3
