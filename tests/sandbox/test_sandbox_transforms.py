@@ -66,11 +66,7 @@ def test_ruby_delivers_hdr_in_the_format_asked(engine, landscape, asked, names, 
     assert frames == 12  # the source's 0.5 s, at 24 fps
 
 
-def test_ruby_prores_profile_applies_to_prores_only(engine, landscape):
-    """proresProfile is "only valid when outputFormat is hdr_prores": beside hdr10 it changes nothing."""
-    _, data = _made(engine, "/v1/video_to_hdr", {"model": "ruby", "videoUri": landscape, "outputFormat": "hdr10",
-                                                   "proresProfile": "4444"})
-    assert _video(data)[0] == "hevc"
+def test_ruby_prores_profile_picks_the_tier(engine, landscape):
     _, mov = _made(engine, "/v1/video_to_hdr", {"model": "ruby", "videoUri": landscape,
                                                   "outputFormat": "hdr_prores", "proresProfile": "4444"})
     assert _video(mov)[7] == "4444"
