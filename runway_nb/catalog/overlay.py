@@ -43,6 +43,10 @@ PROVIDERS = (
 # sandbox serves them), and the client warns against the real API.
 RETIRED = {"veo3": "runwayml 5.24.0 lists veo3.1 and veo3.1_fast", "gen4_aleph": "runwayml 5.24.0 lists aleph2"}
 
+# Defaults the service applies to a field left out, as the field's own doc states them (runwayml 5.24.0):
+# ruby's outputFormat "`hdr10` (default)"; magnific_video_upscaler_creative's resolution "Defaults to `2k`".
+SERVICE_DEFAULTS = {"ruby": {"outputFormat": "hdr10"}, "magnific_video_upscaler_creative": {"resolution": "2k"}}
+
 # How long the real service takes, when nothing better is known: base + per output second, by kind.
 # Source: the seed models' typical times (catalog/__init__.py), rounded; used for ETAs and the sandbox.
 TYPICAL_SECONDS = {VIDEO: (30.0, 6.0), IMAGE: (15.0, 0.0), AUDIO: (8.0, 0.5)}

@@ -3,7 +3,8 @@
 The seed's models have hand-kept plans (outputs.plan); for every other create, the shape says where
 the inputs sit (shapes.media_fields) and the overlay what kind of media comes out. The output follows
 what the request asks where the shape has the usual fields (ratio "W:H", duration in seconds), and the
-inputs where it transforms one (an upscale keeps its source's length). Credits are the sandbox's own
+inputs where it transforms one (an upscale keeps its source's length and shape, at the resolution
+asked; ruby's HDR comes in the delivery format asked, synth.deliver_like). Credits are the sandbox's own
 nominal rates (catalog.overlay.SANDBOX_RATES): Runway's prices for these models are not published here.
 """
 
@@ -23,6 +24,8 @@ _RATIO = re.compile(r"^(\d{1,5}):(\d{1,5})$")
 ASPECT_LONG_SIDE = 1280  # "16:9" names a shape, not a size: the sandbox makes it this long
 DEFAULT_SIZE = {catalog.VIDEO: (1280, 720), catalog.IMAGE: (1024, 1024)}
 MAX_SIDE = 1920
+UPSCALE_SHORT_SIDE = {"720p": 720, "1k": 1080, "2k": 1440, "4k": 2160}  # then cut to MAX_SIDE, as every size
+KEEPS_THE_PICTURE = ("video_upscale.create", "video_to_hdr.create")  # the source resized or re-coded, not restyled
 
 
 @dataclass(frozen=True)
@@ -90,17 +93,38 @@ def _seconds(body: dict, source: _inputs.Media | None) -> float:
     return overlay.DEFAULT_VIDEO_SECONDS
 
 
+def _upscaled(body: dict, source: _inputs.Media | None) -> tuple[int, int] | None:
+    """An upscale's size: the source's shape with its shorter side at the named resolution (the
+    sandbox's reading of "720p" to "4k"; the API does not give pixels), or None when no size is named."""
+    short = UPSCALE_SHORT_SIDE.get(str(body.get("resolution", "")).lower())
+    if short is None:
+        return None
+    w, h = source.size if source is not None and source.size else DEFAULT_SIZE[catalog.VIDEO]
+    return fit(short * w / min(w, h), short * h / min(w, h))
+
+
 def plan(synth, d: Derived, body: dict, media: list[_inputs.Media], seed: int) -> Plan:
-    """The synth call for a derived create: the kind the operation makes, sized as the request asks."""
+    """The synth call for a derived create: the kind the operation makes, sized as the request asks.
+    A delivery format synth makes (ruby's HDR, aleph2's ProRes) is delivered as asked; `synth` is None
+    when only the length is wanted (the price)."""
+    body = {**overlay.SERVICE_DEFAULTS.get(d.key, {}), **body}
     prompt = next((v for k in ("promptText", "prompt", "text") if isinstance(v := body.get(k), str)), "")
     source = next((m for m in media if m.kind in (catalog.VIDEO, catalog.AUDIO) and m.held), None)
     image = next((m for m in media if m.kind == catalog.IMAGE and m.held), None)
     if d.kind == catalog.VIDEO:
-        w, h = _size(body, d.kind, source)
+        w, h = (d.op.id == "video_upscale.create" and _upscaled(body, source)) or _size(body, d.kind, source)
         seconds = _seconds(body, source)
+        fmt = body.get("outputFormat")
+        regrade = d.op.id not in KEEPS_THE_PICTURE
+        if fmt != "mp4" and fmt in getattr(synth, "OUTPUT_FORMATS", ()):
+            clip = source if source is not None and source.kind == catalog.VIDEO else None
+            tier = body.get("proresProfile") if "prores" in fmt else None  # "only valid" for ProRes formats
+            return Plan(d.kind, fmt, seconds, lambda: synth.deliver_like(
+                fmt, clip and clip.read(), seconds, w, h, seed=seed, prompt=prompt, prores_profile=tier,
+                regrade=regrade))
         if source is not None and source.kind == catalog.VIDEO:
             return Plan(d.kind, "mp4", seconds, lambda: synth.video_like(source.read(), seconds, w, h, seed=seed,
-                                                                         prompt=prompt))
+                                                                         prompt=prompt, regrade=regrade))
         audio = bool(body.get("audio", False))
         return Plan(d.kind, "mp4", seconds, lambda: synth.video(
             w, h, seconds, seed=seed, prompt=prompt, first_frame=image and image.read(), audio=audio))

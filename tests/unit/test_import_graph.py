@@ -23,7 +23,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "runway_nb"
 LAYERS: list[tuple[str, ...]] = [
     ("catalog", "clock", "_loop", "_html", "_version"),           # data and plain tools: nothing of ours
     ("errors",),                                                    # one tree; imports only the catalog
-    ("formats", "problems", "seed_shapes", "shapes", "validate", "pricing", "media", "media_facts", "render"),  # the API's rules; media; the one HTML renderer
+    ("formats", "problems", "seed_shapes", "shapes", "validate", "pricing", "media", "media_facts", "render",
+     "compare"),  # the API's rules; media; the one HTML renderer
     ("http",),                                                      # the wire
     ("tasks", "invocations", "poll", "outputs"),                    # following tasks, fetching outputs
     ("journal", "store", "observer", "_mux"),                       # what is written down and kept

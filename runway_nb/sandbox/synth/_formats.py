@@ -23,7 +23,7 @@ import numpy as np
 from . import _colour as colour
 from ._audio import audio_frames
 from ._exr import encode_exr
-from ._video import AAC_RATE, encode_clip, encode_mp4, frames, soundtrack
+from ._video import AAC_RATE, encode_clip, encode_mp4, frames, like_frames, soundtrack
 
 # x265 threads fixed (not the machine's), so the same arguments give the same bytes everywhere.
 X265 = "log-level=error:pools=2:frame-threads=2:info=0"  # info=0: no SEI naming the build and options
@@ -142,6 +142,16 @@ def render(output_format: str, width: int, height: int, seconds: float, *, seed:
     unused = iter([first])  # the first pass uses these frames; a second (measuring light) draws them again
     return deliver(output_format, lambda: next(unused, None) or frames(width, height, seconds, **kw)[1],
                    width=width, height=height, fps=fps, sound=sound, prores_profile=prores_profile)
+
+
+def deliver_like(output_format: str, source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
+                 prompt: str, prores_profile: str | None = None, regrade: bool = True) -> list[Artifact]:
+    """video_like()'s clip of these arguments (24 fps, no sound) delivered as `output_format`: what a
+    transform of a source video returns in a delivery format (ruby's HDR, aleph2's ProRes)."""
+    def make() -> Iterator[np.ndarray]:
+        return like_frames(source, seconds, width, height, seed=seed, prompt=prompt, regrade=regrade)[1]
+
+    return deliver(output_format, make, width=width, height=height, fps=24, prores_profile=prores_profile)
 
 
 def deliver(output_format: str, make_frames: Callable[[], Iterator[np.ndarray]], *, width: int, height: int,

@@ -31,14 +31,19 @@ class _Recent:
                 return self.items[key]
         return None
 
-    def put(self, key: tuple, value: bytes) -> None:
+    def put(self, key: tuple, value: bytes | list) -> None:
         with self.lock:
-            if key in self.items or len(value) > self.budget:
+            if key in self.items or _size(value) > self.budget:
                 return
             self.items[key] = value
-            self.size += len(value)
+            self.size += _size(value)
             while self.size > self.budget:
-                self.size -= len(self.items.popitem(last=False)[1])
+                self.size -= _size(self.items.popitem(last=False)[1])
+
+
+def _size(value: bytes | list) -> int:
+    """A result's bytes: one file, or a delivery's files (synth.Artifact: name, data, mime)."""
+    return sum(len(a[1]) for a in value) if isinstance(value, list) else len(value)
 
 
 _recent = _Recent(CACHE_BYTES)

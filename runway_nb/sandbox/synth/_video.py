@@ -319,27 +319,29 @@ def video(width: int, height: int, seconds: float, *, seed: int, prompt: str, fp
 
 
 def like_frames(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
-                prompt: str) -> tuple[int, Iterator[np.ndarray]]:
-    """The frames video_like() encodes (24 fps): their count and an iterator of I420 buffers, as frames()."""
+                prompt: str, regrade: bool = True) -> tuple[int, Iterator[np.ndarray]]:
+    """The frames video_like() encodes (24 fps): their count and an iterator of I420 buffers, as frames().
+    regrade=False keeps the source's colour and contrast (an upscale, an HDR conversion)."""
     check_size(width, height)
     fps = 24
     n = max(1, round(seconds * fps))
     rng = rng_for("video_like", seed, prompt, source or b"")
     layer = _source(rng, source, width, height, n, fps) if source else None
     grade, luma = (0.0, 0.0), None
-    if layer is not None:
+    if layer is None:
+        layer = _scene(rng, width, height, fps)
+    elif regrade:
         grade = tuple(rng.uniform(-24, 24, 2))
         luma = np.clip(128 + (np.arange(256) - 128) * rng.uniform(0.8, 1.3), 16, 235).astype(np.uint8)
-    else:
-        layer = _scene(rng, width, height, fps)
     return n, _compose(layer, None, n, width, height, prompt, rng, grade, luma)
 
 
 def video_like(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
-               prompt: str) -> bytes:
+               prompt: str, regrade: bool = True) -> bytes:
     """MP4 of `seconds` at width x height (24 fps, no audio): the source's frames regraded in
     colour and contrast (a short clip loops, a still image zooms), or a synthesized scene when
-    there is no source or it has no picture. Raises ValueError when the source cannot be decoded.
+    there is no source or it has no picture (regrade=False: the source's own colour, resized). Raises
+    ValueError when the source cannot be decoded.
     """
-    _, pictures = like_frames(source, seconds, width, height, seed=seed, prompt=prompt)
+    _, pictures = like_frames(source, seconds, width, height, seed=seed, prompt=prompt, regrade=regrade)
     return encode_mp4(width, height, 24, pictures, None)
