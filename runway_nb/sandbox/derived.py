@@ -54,13 +54,7 @@ def lookup(path: str, body: dict) -> Derived | None:
 
 def open_inputs(d: Derived, body: dict, uploads) -> list[_inputs.Media]:
     """Every media input the body gives, opened as the seed models' inputs are (data:, runway://, https)."""
-    out = []
-    for field, kinds in shapes.media_fields(d.shape, body):
-        holder, key = shapes.slot(body, field)
-        uri = holder[key]
-        if isinstance(uri, str):
-            out.append(_inputs.resolve(field, uri, kinds, None, uploads))
-    return out
+    return _inputs.open_along(d.shape, body, uploads)
 
 
 def _size(body: dict, kind: str, source: _inputs.Media | None) -> tuple[int, int]:

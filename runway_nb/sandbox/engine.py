@@ -22,7 +22,7 @@ import uuid
 import weakref
 from pathlib import Path
 
-from .. import catalog, pricing, validate
+from .. import catalog, pricing, seed_shapes, validate
 from ..clock import RealClock
 from . import derived as _derived
 from . import inputs as _inputs
@@ -170,10 +170,8 @@ class Engine:
             return {"id": task.id, "estimatedCost": {"credits": task.credits}}
 
     def _open_inputs(self, model: catalog.Model, endpoint: catalog.Endpoint, body: dict) -> list:
-        out = []
         try:
-            for fld, uri, kinds, position in _inputs.uri_fields(endpoint, body):
-                out.append(_inputs.resolve(fld, uri, kinds, position, self._lookup_upload))
+            out = _inputs.open_along(seed_shapes.shape(model.id, endpoint.path), body, self._lookup_upload)
             if model.id == "act_two":
                 _inputs.check_reference_length(next(m for m in out if m.field == "reference.uri"))
         except _inputs.InputRefused as e:

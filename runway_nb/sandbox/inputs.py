@@ -1,4 +1,4 @@
-"""The media a request points at: found by walking the body with the catalog, then opened.
+"""The media a request points at: found by walking the body along its shape, then opened.
 
 https URLs are never fetched (their length is the catalog's nominal one, the same figure the
 client's estimate uses); data URIs and runway:// uploads are decoded, sniffed and measured, so
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, formats, validate
+from .. import catalog, formats, shapes, validate
 
 SNIFF_BYTES = 4096  # enough for magic bytes behind an ID3 tag
 
@@ -49,22 +49,24 @@ class Media:
         return self.path.read_bytes() if self.path is not None else None
 
 
-def uri_fields(endpoint: catalog.Endpoint, body: dict) -> list[tuple[str, str, tuple[str, ...], str | None]]:
-    """Every (field path, uri, allowed kinds, position) in a validated body, in wire order."""
-    out: list[tuple[str, str, tuple[str, ...], str | None]] = []
-    for p in endpoint.params:
-        value: Any = body.get(p.name)
-        if value is None:
-            continue
-        if p.type == "uri" or (p.type == "prompt_image" and isinstance(value, str)):
-            out.append((p.name, value, p.media, "first" if p.type == "prompt_image" else None))
-        elif p.type == "prompt_image":
-            out += [(f"{p.name}.{i}.uri", it["uri"], p.media, it.get("position")) for i, it in enumerate(value)]
-        elif p.type == "typed_uri":
-            out.append((f"{p.name}.uri", value["uri"], (value.get("type"),), None))
-        elif p.type in ("references", "reference_images"):
-            out += [(f"{p.name}.{i}.uri", it["uri"], p.media, None) for i, it in enumerate(value)]
+def open_along(shape: Any, body: dict, uploads) -> list[Media]:
+    """Every media input a validated body gives, found along its shape (shapes.media_fields: the one
+    walk), opened in wire order. A keyframe's position comes with it ("first" for a lone promptImage)."""
+    out = []
+    for field, kinds in shapes.media_fields(shape, body):
+        holder, key = shapes.slot(body, field)
+        if isinstance(holder[key], str):
+            out.append(resolve(field, holder[key], kinds, _position(shape, holder, field), uploads))
     return out
+
+
+def _position(shape: Any, holder: Any, field: str) -> str | None:
+    if isinstance(holder, dict) and isinstance(holder.get("position"), str):
+        return holder["position"]
+    spec = shape.get("fields", {}).get(field) if "." not in field else None
+    node = shapes.resolve(spec["shape"]) if spec else {}
+    lists = [m for m in node.get("of", ()) if m.get("positions")]
+    return lists[0]["positions"][0] if lists else None
 
 
 def _short(uri: str) -> str:
