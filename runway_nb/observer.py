@@ -171,6 +171,7 @@ class JournalObserver:
             return None
 
     async def _store(self, core: Any, folder: Path, row: dict | None) -> list[Path]:
+        row = self._row(core.id) or row  # as the journal has it now: its final cost and timings too
         try:
             paths = await store.save_outputs(core, folder, record=row)
         except Exception as exc:

@@ -221,10 +221,10 @@ class TaskCore:
 
     def _emit(self) -> None:
         snap = self.snapshot()
+        for obs in self.observers:  # the journal first: what a view or a cell does next reads it
+            _call(getattr(obs, "on_change", None), snap)
         for cb in list(self._callbacks):
             _call(cb, snap)
-        for obs in self.observers:
-            _call(getattr(obs, "on_change", None), snap)
         for q in list(self._queues):
             q.put_nowait(snap)
         if self.terminal:

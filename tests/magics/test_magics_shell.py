@@ -4,6 +4,7 @@ seed model, bad options (nothing sent), budget, --bg, interrupt-detach, variable
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -67,6 +68,8 @@ def test_each_seed_model_runs_and_costs_what_cost_said(ip, sandbox, media, model
     assert ip.user_ns["before"] - ip.user_ns["after"] == plan.credits  # = what the sandbox charged
     assert r.files and r.files[0].is_file() and r.files[0].suffix == EXT[catalog.MODELS[model].kind]
     assert "sandbox: synthetic outputs" in out  # the badge, on the live line and the summary
+    side = json.loads(r.files[0].with_suffix(".json").read_text())  # written once the journal had the end
+    assert side["cost_credits"] == plan.credits and side["timings"].get("total_seconds") is not None
 
 
 def test_result_is_returned_to_underscore_and_progress_is_a_text_bar(ip, media):
