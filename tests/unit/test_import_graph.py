@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
      "compare"),  # the API's rules; media; the one HTML renderer
     ("http",),                                                      # the wire
     ("tasks", "invocations", "poll", "outputs"),                    # following tasks, fetching outputs
-    ("journal", "store", "observer", "_mux"),                       # what is written down and kept
+    ("journal", "journal_search", "store", "observer", "_mux"),                      # what is written down and kept
     ("plan", "client", "_wire", "operations", "batch"),              # the SDK-style face over the core
     ("recovery", "magics", "magic_args", "magic_actions", "magic_models", "magic_request", "magic_inputs", "magic_ops",
      "magic_complete", "magic_batch",
