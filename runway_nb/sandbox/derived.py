@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from .. import catalog, shapes
@@ -97,6 +98,14 @@ def _upscaled(body: dict, source: _inputs.Media | None) -> tuple[int, int] | Non
     return fit(short * w / min(w, h), short * h / min(w, h))
 
 
+def frame_rate(name: object) -> Fraction | int:
+    """A targetFramerate value as frames per second: "60" -> 60, "29_97" -> 30000/1001; else 24."""
+    if not isinstance(name, str) or not re.fullmatch(r"\d+(_\d+)?", name):
+        return 24
+    whole, _, part = name.partition("_")
+    return Fraction(round(float(f"{whole}.{part}")) * 1000, 1001) if part else int(whole)
+
+
 def plan(synth, d: Derived, body: dict, media: list[_inputs.Media], seed: int) -> Plan:
     """The synth call for a derived create: the kind the operation makes, sized as the request asks.
     A delivery format synth makes (ruby's HDR, aleph2's ProRes) is delivered as asked; `synth` is None
@@ -116,12 +125,13 @@ def plan(synth, d: Derived, body: dict, media: list[_inputs.Media], seed: int) -
             return Plan(d.kind, fmt, seconds, lambda: synth.deliver_like(
                 fmt, clip and clip.read(), seconds, w, h, seed=seed, prompt=prompt, prores_profile=tier,
                 regrade=regrade))
+        fps = frame_rate(body.get("targetFramerate"))  # enhance_frame_rate: the rate it converts to
         if source is not None and source.kind == catalog.VIDEO:
             return Plan(d.kind, "mp4", seconds, lambda: synth.video_like(source.read(), seconds, w, h, seed=seed,
-                                                                         prompt=prompt, regrade=regrade))
+                                                                         prompt=prompt, regrade=regrade, fps=fps))
         audio = bool(body.get("audio", False))
         return Plan(d.kind, "mp4", seconds, lambda: synth.video(
-            w, h, seconds, seed=seed, prompt=prompt, first_frame=image and image.read(), audio=audio))
+            w, h, seconds, seed=seed, prompt=prompt, first_frame=image and image.read(), audio=audio, fps=fps))
     if d.kind == catalog.IMAGE:
         w, h = _size(body, d.kind, None)
         refs = [data for m in media if m.kind == catalog.IMAGE and (data := m.read()) is not None]

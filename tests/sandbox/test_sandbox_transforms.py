@@ -8,6 +8,7 @@ magnific_video_upscaler_creative (video_upscale) makes the source's shape at the
 from __future__ import annotations
 
 import io
+from fractions import Fraction
 
 import av
 import pytest
@@ -117,3 +118,14 @@ def test_an_upscale_keeps_the_source_picture_where_a_restyle_regrades_it(engine)
                                                       "promptText": "make it night"})
     assert abs(_mean_luma(up) - _mean_luma(raw)) < 3  # the caption strip aside, the same picture
     assert abs(_mean_luma(styled) - _mean_luma(raw)) > abs(_mean_luma(up) - _mean_luma(raw))
+
+
+@pytest.mark.parametrize("asked,rate", [("60", Fraction(60)), ("29_97", Fraction(30000, 1001)), ("25", Fraction(25))])
+def test_enhance_frame_rate_delivers_the_rate_asked(engine, landscape, asked, rate):
+    body = {"model": "enhance_frame_rate", "videoUri": landscape, "targetFramerate": asked}
+    _, data = _made(engine, "/v1/video_upscale", body)
+    with av.open(io.BytesIO(data)) as c:
+        stream = c.streams.video[0]
+        seconds = c.duration / av.time_base
+        assert Fraction(stream.average_rate) == rate
+        assert stream.frames == round(rate * Fraction(seconds).limit_denominator(1000))  # the same length, more frames

@@ -12,6 +12,7 @@ import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 
 import av
 import numpy as np
@@ -85,14 +86,14 @@ def encode_clip(container_format: str, codec: str, fps: int, configure: Callable
             return f.read()
 
 
-def encode_mp4(width: int, height: int, fps: int, frames: Iterator[np.ndarray],
+def encode_mp4(width: int, height: int, fps: Fraction | int, frames: Iterator[np.ndarray],
                 audio: np.ndarray | None) -> bytes:
     """H.264 yuv420p (+AAC) MP4 from I420 buffers, tagged BT.709 limited range as the planes are made."""
     def configure(video: av.video.stream.VideoStream) -> None:
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"preset": "ultrafast", "crf": "23"}
         cc = video.codec_context
-        cc.thread_count, cc.gop_size = X264_THREADS, 2 * fps  # a keyframe every 2 s for seeking
+        cc.thread_count, cc.gop_size = X264_THREADS, round(2 * fps)  # a keyframe every 2 s for seeking
         cc.colorspace = cc.color_primaries = cc.color_trc = 1  # BT.709, as the planes are made
         cc.color_range = 1  # limited ("MPEG") range
 
@@ -319,11 +320,10 @@ def video(width: int, height: int, seconds: float, *, seed: int, prompt: str, fp
 
 
 def like_frames(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
-                prompt: str, regrade: bool = True) -> tuple[int, Iterator[np.ndarray]]:
-    """The frames video_like() encodes (24 fps): their count and an iterator of I420 buffers, as frames().
-    regrade=False keeps the source's colour and contrast (an upscale, an HDR conversion)."""
+                prompt: str, regrade: bool = True, fps: Fraction | int = 24) -> tuple[int, Iterator[np.ndarray]]:
+    """The frames video_like() encodes (24 fps unless asked): their count and an iterator of I420 buffers,
+    as frames(). regrade=False keeps the source's colour and contrast (an upscale, an HDR conversion)."""
     check_size(width, height)
-    fps = 24
     n = max(1, round(seconds * fps))
     rng = rng_for("video_like", seed, prompt, source or b"")
     layer = _source(rng, source, width, height, n, fps) if source else None
@@ -337,11 +337,11 @@ def like_frames(source: bytes | None, seconds: float, width: int, height: int, *
 
 
 def video_like(source: bytes | None, seconds: float, width: int, height: int, *, seed: int,
-               prompt: str, regrade: bool = True) -> bytes:
-    """MP4 of `seconds` at width x height (24 fps, no audio): the source's frames regraded in
-    colour and contrast (a short clip loops, a still image zooms), or a synthesized scene when
-    there is no source or it has no picture (regrade=False: the source's own colour, resized). Raises
-    ValueError when the source cannot be decoded.
+               prompt: str, regrade: bool = True, fps: Fraction | int = 24) -> bytes:
+    """MP4 of `seconds` at width x height (no audio; 24 fps, or `fps`: a frame-rate conversion): the
+    source's frames regraded in colour and contrast (a short clip loops, a still image zooms), or a
+    synthesized scene when there is no source or it has no picture (regrade=False: the source's own
+    colour, resized). Raises ValueError when the source cannot be decoded.
     """
-    _, pictures = like_frames(source, seconds, width, height, seed=seed, prompt=prompt, regrade=regrade)
-    return encode_mp4(width, height, 24, pictures, None)
+    _, pictures = like_frames(source, seconds, width, height, seed=seed, prompt=prompt, regrade=regrade, fps=fps)
+    return encode_mp4(width, height, fps, pictures, None)
