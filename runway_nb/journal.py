@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from runway_nb import catalog
+from runway_nb.catalog import api, overlay
 from runway_nb.errors import JournalError
 from runway_nb.journal_search import ACTIVE, TERMINAL, Searches, escape_like, operation_of, to_epoch
 from runway_nb.store import mask, sanitize
@@ -100,13 +101,13 @@ def default_home() -> Path:
 
 
 def kind_of(model: str | None, endpoint: str | None = None) -> str | None:
-    """video/image/audio from the catalog, or from the endpoint for a model newer than the catalog."""
+    """video/image/audio: the hand-kept model's, else what the operation makes (catalog overlay); None
+    for a workflow run (its nodes make any kind) or a path no catalog knows."""
     known = catalog.get_model(model) if model else None
     if known is not None or not endpoint:
         return known.kind if known is not None else None
-    if endpoint.endswith("_to_image"):
-        return catalog.IMAGE
-    return catalog.VIDEO if endpoint.endswith(("_video", "character_performance")) else catalog.AUDIO
+    op = api.operation_for("POST", endpoint)
+    return overlay.output_kind(op.id) if op is not None else None
 
 
 def _field(obj: Any, name: str, default: Any = None) -> Any:

@@ -349,16 +349,21 @@ def tasks_table(session: Session) -> Table:
 
 
 def lookup(session: Session, ref: str) -> Result:
-    """A session task, or any task on the account by full id (retrieved and followed from now on)."""
+    """A session task, or any task or workflow invocation on the account by full id (retrieved and
+    followed from now on)."""
     found = session.find(ref)
     if found is not None:
         return found
     from .errors import NotFoundError
 
+    client = session.client()
     try:
-        task = session.client().tasks.retrieve(ref)
+        task = client.tasks.retrieve(ref)
     except NotFoundError:
-        raise ArgsError(f"no task {ref!r}: not one of this session's, and the API does not know it") from None
+        try:  # a workflow run's invocation is followed at its own path
+            task = client.workflow_invocations.retrieve(ref)
+        except NotFoundError:
+            raise ArgsError(f"no task {ref!r}: not one of this session's, and the API does not know it") from None
     result = session.result_factory(task, folder=session.settings.output_folder)
     session.results[task.id] = result
     follow(result)

@@ -55,10 +55,8 @@ class Request:
         return plan.make(self.path, self.body())
 
     def preview(self) -> dict:
-        """The wire body with local media as placeholder URLs (plan.preview: the one rule)."""
-        from . import plan
-
-        return plan.preview(self.body())[0]
+        """The wire body with local media as placeholder URLs, as its plan checked it (the one rule)."""
+        return self.plan().preview
 
 
 def to_request(ns: argparse.Namespace, cell: str | None, namespace, default_models: dict) -> Request:

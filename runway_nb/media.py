@@ -15,7 +15,6 @@ Public names (the client calls these):
 from __future__ import annotations
 
 import base64
-import copy
 import io
 import os
 from dataclasses import dataclass
@@ -27,8 +26,6 @@ from . import catalog, errors, formats, shapes, validate
 from .validate import Problem
 
 PASS_THROUGH = ("https://", "runway://")  # sent as written (data: URIs may be re-encoded or uploaded)
-# Field names that carry media for some known model: where a body no shape describes may hold them.
-MEDIA_FIELDS = frozenset(p.name for m in catalog.MODELS.values() for e in m.endpoints for p in e.params if p.media)
 
 
 def is_local(value: Any) -> bool:
@@ -270,38 +267,17 @@ def _check_lengths(model: str, body: dict) -> None:
 
 
 async def prepare_body(path: str, body: dict, *, http: Any, data_uri_max: int | None = None) -> dict:
-    """A wire body with every media field made wire-ready (a new dict; the input is not changed): along
-    the model's shape, or, for a model nobody describes, at the fields that carry media elsewhere."""
-    shape = shapes.request_shape(path, body)
+    """A wire body with every media field made wire-ready (a new dict; the input is not changed), along
+    the model's shape (for a model newer than the catalogs, as its neighbours on the path have them)."""
     _check_lengths(str(body.get("model", "")), body)  # before any upload: nothing is sent for a bad input
-    if shape is not None:
-        return await _prepare_along(shape, coerce(shape, body), http=http, data_uri_max=data_uri_max)
-    out = copy.deepcopy(body)
-    for where in _named_media(out):
-        holder, key = shapes.slot(out, where)
-        holder[key] = await prepare(holder[key], field=where, kinds=catalog.KINDS, http=http,
-                                    data_uri_max=data_uri_max)
-    return out
-
-
-def _named_media(body: dict) -> list[str]:
-    """Where inputs stand in a body no shape describes: under a field name that carries media for
-    some known model (promptImage, referenceImages...), the value, its `uri`, or its items' `uri`."""
-    found = []
-    for name in MEDIA_FIELDS & body.keys():
-        value = body[name]
-        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
-        for i, item in items:
-            where = name if i is None else f"{name}.{i}"
-            if isinstance(item, dict) and is_local(item.get("uri")):
-                found.append(f"{where}.uri")
-            elif not isinstance(item, dict) and is_local(item):
-                found.append(where)
-    return found
+    shape = shapes.layout(path, body)
+    if shape is None:
+        return shapes.copy_tree(body)
+    return await _prepare_along(shape, coerce(shape, body), http=http, data_uri_max=data_uri_max)
 
 
 async def _prepare_along(shape: Any, body: dict, *, http: Any, data_uri_max: int | None) -> dict:
-    out = copy.deepcopy(body)
+    out = shapes.copy_tree(body)
     for where, kinds in shapes.media_fields(shape, body):
         holder, key = shapes.slot(out, where)
         holder[key] = await prepare(holder[key], field=where, kinds=kinds, http=http, data_uri_max=data_uri_max)

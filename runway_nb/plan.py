@@ -12,13 +12,12 @@ input is a placeholder URL, and problems under it wait for that conversion.
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import catalog, errors, media, shapes
-from .media import MEDIA_FIELDS, is_local
+from .media import is_local
 from .validate import Problem
 
 I2V, T2V = "/v1/image_to_video", "/v1/text_to_video"
@@ -79,9 +78,10 @@ def make(path: str, body: Mapping[str, Any], *, input_seconds: float | None = No
     known = priced or shape is not None
     if priced:
         fill_defaults(model, path, body)
-    if shape is not None:
-        body = media.coerce(shape, body)  # reference_images=["cat.png"] -> [{"uri": "cat.png"}]
-    stand_in, local = preview(body, shape)
+    where = shape if shape is not None else shapes.layout(path, body)  # a newer model: its neighbours'
+    if where is not None:
+        body = media.coerce(where, body)  # reference_images=["cat.png"] -> [{"uri": "cat.png"}]
+    stand_in, local = preview(body, where)
     problems: tuple[Problem, ...] = ()
     if known or not (isinstance(model, str) and model):  # a model id newer than the catalog goes unchecked
         problems = tuple(p for p in validate.validate_body(path, stand_in) if not _under(p.field, local))
@@ -120,30 +120,16 @@ def preview(body: Mapping[str, Any], shape: Mapping | None = None) -> tuple[dict
     """A copy of the body with local inputs replaced by PLACEHOLDER, and the dotted fields replaced.
 
     Validation and pricing run on it, so a bad ratio never waits for a 100 MB upload; problems of
-    the inputs themselves are found when media.prepare_body reads their bytes. `shape` (the model's,
-    shapes.request_shape) says where media stand; for a model nobody describes, field names do.
+    the inputs themselves are found when media.prepare_body reads their bytes. `shape` (shapes.layout)
+    says where media stand.
     """
     replaced: set[str] = set()
-    if shape is not None:
-        out = copy.deepcopy(dict(body))
-        for where, _kinds in shapes.media_fields(shape, body):
-            holder, key = shapes.slot(out, where)
-            if is_local(holder[key]):
-                holder[key] = PLACEHOLDER
-                replaced.add(where)
-        return out, replaced
-
-    def sub(value: Any, where: str) -> Any:
-        if isinstance(value, dict):
-            return {k: sub(v, f"{where}.{k}") if k == "uri" else v for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [sub(v, f"{where}.{i}") for i, v in enumerate(value)]
-        if is_local(value):
+    out = shapes.copy_tree(body)
+    for where, _kinds in shapes.media_fields(shape, body) if shape is not None else ():
+        holder, key = shapes.slot(out, where)
+        if is_local(holder[key]):
+            holder[key] = PLACEHOLDER
             replaced.add(where)
-            return PLACEHOLDER
-        return value
-
-    out = {k: sub(v, k) if k in MEDIA_FIELDS else v for k, v in body.items()}
     return out, replaced
 
 

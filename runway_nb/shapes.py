@@ -64,6 +64,21 @@ def request_shape(path: str, body: Any) -> Mapping | None:
     return found[1] if found is not None else None
 
 
+def layout(path: str, body: Any) -> Mapping | None:
+    """Where inputs stand in a create body: its model's shape (request_shape), else, for a model newer
+    than both catalogs (sent unchecked), each field as the models known on the same path have it
+    (referenceImages is a list of {uri, tag?} there too); None when no field is known anywhere."""
+    shape = request_shape(path, body)
+    if shape is not None or not isinstance(body, Mapping):
+        return shape
+    fields: dict = {}
+    for model in dict.fromkeys((*catalog.models_on(path), *models_on(path))):
+        for key, spec in (request_shape(path, {"model": model}) or {}).get("fields", {}).items():
+            if key in body and key != "model":
+                fields.setdefault(key, spec)
+    return {"type": "structure", "fields": fields} if fields else None
+
+
 def models_on(path: str) -> tuple[str, ...]:
     """The model ids the pinned SDK's types take on a create path."""
     op = api.operation_for("POST", path)
@@ -114,8 +129,9 @@ def _member(node: Mapping, value: Any) -> Mapping | None:
         tag = value.get(key) if isinstance(value, Mapping) else None
         return next((m for m in members if any(_same(tag, v) for v in _tags(m, key))), None)
     typed = [m for m in members if _fits_type(m, value)]
-    if len(typed) > 1:  # alike in JSON type (two structures, say): the first the value fully fits
-        return next((m for m in typed if not problems(m, value, "", "")), None)
+    if len(typed) > 1:  # alike in JSON type (two structures, say): the first the value fully fits, else
+        found = [(len(problems(m, value, "", "")), i) for i, m in enumerate(typed)]  # the nearest (a local
+        return typed[min(found)[1]]  # file not yet a URL still finds its member: the preview needs it)
     return typed[0] if typed else None
 
 
@@ -261,7 +277,7 @@ def _string(node: Mapping, v: Any, field: str, label: str) -> Iterator[Problem]:
     elif node.get("maxLength") is not None and n > node["maxLength"]:
         extra = f" ({len(v)} characters; emoji and some symbols count 2)" if utf16 and n != len(v) else ""
         yield Problem(field, _brief(v), f"{field} is {n} {unit} long{extra}; the limit is {node['maxLength']}")
-    if node.get("pattern") and not re.search(node["pattern"], v):
+    if node.get("pattern") and not re.fullmatch(node["pattern"], v):  # "$" alone would let "abc\n" through
         how = node.get("patternWords")
         yield Problem(field, _brief(v), f"{field} {_show(v)} is not valid; {how}" if how else
                       f"{field} {_show(v)} does not match {node['pattern']}")
@@ -408,6 +424,15 @@ def allowed(node: Mapping, depth: int = 0) -> str:
 
 
 # -- where media may stand -----------------------------------------------------------------------
+def copy_tree(value: Any) -> Any:
+    """A body's dicts and lists copied, its leaves (paths, bytes, images, memoryviews) shared as given."""
+    if isinstance(value, Mapping):
+        return {k: copy_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [copy_tree(v) for v in value]
+    return value
+
+
 def slot(value: Any, where: str) -> tuple[Any, Any]:
     """(container, key) of the dotted field `where` in a body ("references.0.uri"): read or set it there."""
     *parents, last = where.split(".")

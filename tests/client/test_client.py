@@ -313,14 +313,42 @@ def test_local_files_bytes_and_arrays_become_data_uris(sandbox, tmp_path):
 def test_the_first_check_sets_local_inputs_aside():
     import numpy as np
 
-    from runway_nb.plan import PLACEHOLDER, preview
+    from runway_nb import plan
+    from runway_nb.plan import PLACEHOLDER
 
-    body = {"model": "act_two", "ratio": "1:1", "character": np.zeros(3), "reference": {"type": "video", "uri": b"x"},
-            "promptImage": [{"uri": IMG, "position": "first"}, {"uri": "/tmp/a.png", "position": "last"}]}
-    stand_in, replaced = preview(body)
-    assert replaced == {"character", "reference.uri", "promptImage.1.uri"} and stand_in["ratio"] == "1:1"
-    assert stand_in["character"] == PLACEHOLDER and stand_in["reference"] == {"type": "video", "uri": PLACEHOLDER}
-    assert stand_in["promptImage"][0]["uri"] == IMG and body["reference"]["uri"] == b"x"  # the input is untouched
+    body = {"model": "act_two", "ratio": "960:960", "character": np.zeros((8, 8, 3), np.uint8),
+            "reference": {"type": "video", "uri": b"x"}}
+    made = plan.make("/v1/character_performance", body)
+    assert made.local == {"character.uri", "reference.uri"} and not made.problems  # judged later, from bytes
+    assert made.preview["character"] == {"type": "image", "uri": PLACEHOLDER}  # a bare input, typed by its bytes
+    assert made.preview["reference"] == {"type": "video", "uri": PLACEHOLDER} and body["reference"]["uri"] == b"x"
+    frames = [{"uri": IMG, "position": "first"}, {"uri": "/tmp/a.png", "position": "last"}]
+    made = plan.make("/v1/image_to_video", {"model": "veo3.1", "promptText": "x", "promptImage": frames,
+                                            "ratio": "1280:720", "duration": 8})
+    assert made.local == {"promptImage.1.uri"} and made.preview["promptImage"][0]["uri"] == IMG
+
+
+def test_inputs_of_a_model_newer_than_the_catalog_are_placed_as_its_neighbours_take_them(tmp_path):
+    """Sent unchecked, yet a local file in referenceImages still goes out as [{"uri": data URI}]."""
+    from runway_nb import media, plan
+    from runway_nb._loop import run_sync
+
+    _png(tmp_path / "cat.png")
+    made = plan.make("/v1/text_to_image", {"model": "gen9_image", "promptText": "x",
+                                            "referenceImages": [tmp_path / "cat.png"], "ratio": "1024:1024"})
+    assert not made.known and made.local == {"referenceImages.0.uri"}
+    sent = run_sync(media.prepare_body(made.path, made.body, http=None))
+    assert sent["referenceImages"][0]["uri"].startswith("data:image/png;base64,")
+
+
+def test_a_memoryview_input_is_taken_like_bytes():
+    from runway_nb import media, plan
+    from runway_nb._loop import run_sync
+
+    made = plan.make("/v1/image_to_video", {"model": "gen4_turbo", "promptImage": memoryview(_png()),
+                                            "ratio": "1280:720"})
+    assert not made.problems and made.local == {"promptImage"}
+    assert run_sync(media.prepare_body(made.path, made.body, http=None))["promptImage"].startswith("data:image/png")
 
 
 def test_upload_create_ephemeral_has_no_runway_auth(sandbox, tmp_path):
@@ -506,3 +534,14 @@ def test_key_never_in_reprs_exceptions_or_debug_logs(caplog, tmp_path):
     leaks = [text for text in seen if KEY in text]
     assert leaks == []
 
+
+
+def test_a_local_file_in_a_nested_union_is_set_aside_not_refused(tmp_path):
+    """generate.video's keyframes are a union of two structures: a local path (not yet a URL) still
+    finds its member, so it waits for its bytes instead of failing the URI rule."""
+    from runway_nb import plan
+
+    _png(tmp_path / "key.png")
+    made = plan.make("/v1/generate/video", {"configId": "launch", "input": {
+        "promptText": "a kite", "keyframes": [{"seconds": 0, "uri": str(tmp_path / "key.png")}]}})
+    assert not made.problems and made.local == {"input.keyframes.0.uri"}

@@ -155,3 +155,14 @@ def test_history_shows_the_operation_and_the_final_cost_else_the_estimate_marked
     assert [r["id"] for r in recovery.history(journal=jr, operation="video_upscale")] == ["done"]
     assert [r["id"] for r in recovery.history(journal=jr, min_credits=20)] == ["going"]
     assert [r["id"] for r in recovery.history(journal=jr, max_credits=8)] == ["done"]
+
+
+@pytest.mark.parametrize("endpoint,kind", [
+    ("/v1/generate/video", "video"), ("/v1/generate/image", "image"), ("/v1/video_upscale", "video"),
+    ("/v1/recipes/product_ad", "video"), ("/v1/image_upscale", "image"), ("/v1/video_to_audio", "audio"),
+    ("/v1/workflows/wf_1", None),  # a workflow's nodes make any kind
+])
+def test_the_kind_of_a_model_less_or_sdk_only_task_is_what_its_operation_makes(endpoint, kind):
+    from runway_nb.journal import kind_of
+
+    assert kind_of("some_new_model", endpoint) == kind

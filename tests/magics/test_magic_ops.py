@@ -106,6 +106,12 @@ def test_workflow_list_and_run_shows_the_invocation(api_and_session):
     assert "workflow wf_v2" in shown.summary() and "12 credits" in shown.summary()
 
 
+def test_status_finds_an_invocation_made_elsewhere(api_and_session):
+    api, session = api_and_session
+    shown = act.status(session, "inv_1")  # not this session's: /v1/tasks/inv_1 is 404, the invocation is not
+    assert shown.task.id == "inv_1" and ("GET", "/v1/workflow_invocations/inv_1", None) in api.seen
+
+
 def test_workflow_run_with_a_budget_is_refused_before_sending(api_and_session):
     api, session = api_and_session
     session.settings.budget = 100

@@ -564,7 +564,7 @@ def test_reference_image_counts():
     assert "referenceImages is required by gen4_image_turbo" in only(T2I, base("gen4_image_turbo", T2I, referenceImages=...)).message
 
 
-@pytest.mark.parametrize("tag", ["ab", "1abc", "has-dash", "a" * 17, "with space", "Café"])
+@pytest.mark.parametrize("tag", ["ab", "1abc", "has-dash", "a" * 17, "with space", "Café", "abc\n"])
 def test_tag_format(tag):
     problem = only(T2I, base("gen4_image", T2I, referenceImages=refs(tag)))
     assert problem.field == "referenceImages.0.tag" and "3 to 16 letters, digits or underscores" in problem.message
