@@ -131,23 +131,22 @@ class Engine:
                 endpoint = catalog.endpoint_for(model.id, path, body)
                 key, media = model.id, self._open_inputs(model, endpoint, body)
                 credits = pricing.estimate(model.id, body, input_seconds=_outputs.input_seconds(model, media)).credits
-            else:  # a model or operation only the SDK's types describe
+            else:  # a model or operation only the SDK's types describe: priced by its plan, below
                 key, media = derived.key, self._open_derived_inputs(derived, body)
-                seed = body["seed"] if isinstance(body.get("seed"), int) else 0
-                credits = _derived.credits(derived, _derived.plan(None, derived, body, media, seed))
             synth = self.synth
             with self._lock:
                 now = self.clock.now()
                 self._advance(now)
-                self.accounts.check_create(key, credits, now)
                 rng = random.Random(f"{self.seed}:{len(self._tasks)}")  # the n-th task always plans alike
                 seed = body["seed"] if isinstance(body.get("seed"), int) else rng.randrange(2**32)
-                if derived is None:
+                if derived is None:  # plans are lazy: nothing is synthesized before the charge
                     plan = _outputs.plan(synth, model, endpoint, body, media, seed)
                     typical = catalog.typical_seconds(key, plan.seconds)
                 else:
                     plan = _derived.plan(synth, derived, body, media, seed)
+                    credits = _derived.credits(derived, plan)
                     typical = _derived.typical_seconds(derived, plan.seconds)
+                self.accounts.check_create(key, credits, now)
                 pending, run, curve = timing(typical, self.time_scale, rng)
                 fault = self.faults.on_task()
                 fault = fault._replace(extra_throttle=fault.extra_throttle * self.time_scale)
