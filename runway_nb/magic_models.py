@@ -202,8 +202,9 @@ def parse_set(spec: str) -> tuple[list[str], Any]:
     return path.split("."), value
 
 
-def check_path(parts: list[str], shape: Mapping | None, label: str) -> None:
-    """Refuse a --set path the model's shape has no field for, naming it and what is accepted."""
+def check_path(parts: list[str], shape: Mapping | None, label: str) -> Mapping | None:
+    """Refuse a --set path the model's shape has no field for, naming it and what is accepted; the
+    node the path reaches (None below a map or an untyped value)."""
     node: Mapping | None = shape
     for depth, key in enumerate(parts):
         if node is None:
@@ -224,6 +225,18 @@ def check_path(parts: list[str], shape: Mapping | None, label: str) -> None:
             what = f"it takes {', '.join(names)}" if names else f"{'.'.join(parts[:depth]) or 'it'} has no fields"
             raise ArgsError(f"--set {where}: no field {key!r} in {label}'s request; {what}")
         node = found
+    return node
+
+
+def as_written(value: Any, node: Mapping | None) -> Any:
+    """A --set value read as JSON, kept as the text written where the field is text: `targetFramerate=24`
+    is the enum's "24", not the number 24; `seed=7` on an integer stays 7."""
+    node = shapes.resolve(node) if node is not None else {}
+    texts = node.get("type") == "string" or (node.get("type") == "enum" and all(
+        isinstance(v, str) for v in node["values"]))
+    if texts and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return json.dumps(value)
+    return value
 
 
 def apply_sets(fields: dict, sets: list[str], shape: Mapping | None, label: str) -> None:
@@ -232,7 +245,7 @@ def apply_sets(fields: dict, sets: list[str], shape: Mapping | None, label: str)
         parts, value = parse_set(spec)
         if parts == ["model"]:
             raise ArgsError("--set model: choose the model with --model")
-        check_path(parts, shape, label)
+        value = as_written(value, check_path(parts, shape, label))
         holder = fields
         for i, key in enumerate(parts[:-1]):
             nxt = holder.setdefault(key, {})
