@@ -284,8 +284,14 @@ class BatchRun:
         return None if core is None else self._face._task(core)
 
     def queued_credits(self) -> float:
-        """The estimate of the calls not created yet (they will be, unless the batch is cancelled)."""
+        """The estimate of the calls not created yet (they will be, unless the batch is cancelled or failed)."""
+        if self.cancelled or self._ended_with_error():
+            return 0.0
         return sum(e or 0 for c, e in zip(self.cores, self.estimates, strict=True) if c is None)
+
+    def _ended_with_error(self) -> bool:
+        done = self.future is not None and self.future.done()
+        return done and not self.future.cancelled() and self.future.exception() is not None
 
     def status(self, index: int) -> str:
         core = self.cores[index]

@@ -38,7 +38,7 @@ class InvocationCore(TaskCore):
     status_path = "/v1/workflow_invocations/{}"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.node_outputs: dict[str, list[str]] = {}
+        self.node_outputs: dict[str, list[str]] | None = None  # the API's map, once an answer had one
         super().__init__(*args, **kwargs)
 
     def _apply(self, wire: dict) -> None:
@@ -49,7 +49,7 @@ class InvocationCore(TaskCore):
         super()._apply(wire)
 
     def wire_output(self) -> Any:
-        return dict(self.node_outputs) if self.node_outputs else list(self.output)
+        return dict(self.node_outputs) if self.node_outputs is not None else list(self.output)
 
     async def cancel(self) -> bool:
         raise errors.RunwayNBError(NO_CANCEL)

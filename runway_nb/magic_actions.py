@@ -90,7 +90,7 @@ class Session:
         """A task of this session by id or unique id prefix."""
         if ref in self.results:
             return self.results[ref]
-        hits = [r for tid, r in self.results.items() if tid.startswith(ref)]
+        hits = [r for tid, r in list(self.results.items()) if tid.startswith(ref)]  # batches add from their loop
         if len(hits) > 1:
             raise ArgsError(f"{ref!r} matches {len(hits)} tasks of this session; give more of the id")
         return hits[0] if hits else None
@@ -285,8 +285,8 @@ def follow(result: Result) -> None:
 def finish(result: Result) -> None:
     """Store a succeeded task's outputs (the journal observer has usually started already); then notify."""
     try:
-        if result.task.status == "SUCCEEDED" and not result.files:
-            result.files = store_outputs(result)
+        if result.task.status == "SUCCEEDED" and not result.files and result.task.outputs:
+            result.files = store_outputs(result)  # (a workflow's nodes may all end without output)
         elif result.task.status == "FAILED" and not result.message:
             result.message = f"failed: {result.task.failure} ({result.task.failure_code or 'no code'})"
     except Exception as exc:  # the task itself is fine; only the copy on disk is missing

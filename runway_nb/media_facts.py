@@ -13,8 +13,8 @@ import contextlib
 import io
 import json
 import os
+import secrets
 import struct
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +127,8 @@ def poster_file(path: str | os.PathLike, width: int = POSTER_WIDTH) -> Path | No
     image.save(out, "JPEG", quality=82)
     tmp = None
     try:  # written whole, then renamed: the name only ever holds a whole JPEG
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)  # umask applies
         with os.fdopen(fd, "wb") as f:
             f.write(out.getvalue())
         os.replace(tmp, target)

@@ -109,13 +109,14 @@ def file_entry(path: str | os.PathLike, **meta: Any) -> dict:
 
 def remote_entry(url: str, index: int, kind: str, **meta: Any) -> dict:
     """An output not stored locally: shown from its URL (signed, valid a day or two). A delivery a
-    browser cannot play (`output_format` other than mp4, or a .mov/.zip URL) gets a card with a link:
+    browser cannot play (a video's `output_format` other than mp4, or a .mov/.zip URL) gets a card with a link:
     its facts and poster need the file, so they come once it is saved."""
     cost = meta.get("cost_credits")
     suffix = Path(urlsplit(url).path).suffix.lower()
     fmt = meta.get("output_format")
+    unplayable = suffix in (".mov", ".zip") or (kind == "video" and suffix != ".wav" and fmt and fmt != "mp4")
     facts = ([["format", str(fmt or suffix.lstrip("."))], ["file", "not saved here: save it to see its first frame"]]
-             if (fmt and fmt != "mp4") or suffix in (".mov", ".zip") else None)
+             if unplayable else None)  # an image's jpeg or a sound's wav still plays as it is
     return {"src": url, "name": meta.get("name") or f"output {index}", "kind": kind, "mime": "", "poster": "",
             "facts": facts,
             "index": index, "task_id": meta.get("task_id"), "prompt": meta.get("prompt") or "",

@@ -50,8 +50,8 @@ def _bounds(query: dict) -> dict:
     for key in ("since", "until"):
         if query.get(key) not in (None, ""):
             try:
-                to_epoch(query[key])
-            except (TypeError, ValueError):
+                to_epoch(query[key], end_of_day=key == "until")  # as the journal reads it (9999-12-31 overflows)
+            except (TypeError, ValueError, OverflowError):
                 raise ValueError(f"{key}={query[key]!r} is not a date; give YYYY-MM-DD, an ISO date-time, "
                                  "a date or datetime, or epoch seconds") from None
             out[key] = query[key]

@@ -118,3 +118,11 @@ def test_workflow_run_with_a_budget_is_refused_before_sending(api_and_session):
     with pytest.raises(act.BudgetExceeded, match="cost of workflow wf_v2 is unknown"):
         ops.workflow(session, "wf_v2")
     assert not any(m == "POST" for m, _, _ in api.seen)
+
+
+def test_an_invocation_that_ended_without_outputs_keeps_the_sdks_empty_map():
+    from runway_nb.invocations import InvocationCore
+
+    core = InvocationCore.from_wire(None, {"id": "inv_9", "status": "SUCCEEDED", "output": {},
+                                           "createdAt": "2026-12-01T10:00:00Z"}, endpoint="/v1/workflows/wf_1")
+    assert core.wire_output() == {} and core.output == [] and core.outputs() == []

@@ -6,6 +6,7 @@ EXR frames); the HTML is parsed, and the poster it names is read back from disk 
 
 from __future__ import annotations
 
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -121,6 +122,9 @@ def test_the_poster_is_made_once_and_again_when_the_file_changes(delivered, in_n
     first = poster.stat().st_mtime_ns
     render.file_entry(copy)
     assert poster.stat().st_mtime_ns == first
+    umask = os.umask(0)
+    os.umask(umask)
+    assert poster.stat().st_mode & 0o777 == 0o666 & ~umask  # readable as the file beside it is (a shared hub)
     copy.write_bytes(delivered["hdr10"].read_bytes())  # the same name, another file
     entry = render.file_entry(copy)
     assert poster.stat().st_mtime_ns > first
@@ -134,7 +138,7 @@ def test_a_folder_that_takes_no_poster_still_shows_the_facts(delivered, in_noteb
     def refuse(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(media_facts.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(media_facts.os, "open", refuse)  # the poster's temp file cannot be made (root ignores modes)
     entry = render.file_entry(copy)
     assert entry["poster"] == "" and dict(entry["facts"])["container"] == "MOV"
     page = render.media_html(entry)
@@ -161,8 +165,19 @@ def test_server_text_in_facts_is_text_and_bad_urls_are_not_emitted():
     ("https://cdn.example/a/video.mp4", "mp4", False),
 ])
 def test_an_unsaved_delivery_gets_a_card_with_its_link(url, fmt, card):
+    """(An image's jpeg and a sound's mp3 still play: see the next test.)"""
     page = render.media_html(render.remote_entry(url, 0, "video", output_format=fmt))
     assert ("<video" in page) is not card
     assert f'href="{url}"' in page
     if card:
         assert "save it to see its first frame" in page
+
+
+@pytest.mark.parametrize(("url", "kind", "fmt", "tag"), [
+    ("https://cdn.example/a/0.jpg", "image", "jpeg", "<img"),
+    ("https://cdn.example/a/0.mp3", "audio", "mp3", "<audio"),
+    ("https://cdn.example/a/1.wav", "audio", "png_sequence", "<audio"),  # the sound beside a frame zip
+])
+def test_an_unsaved_image_or_sound_keeps_its_player_whatever_its_format(url, kind, fmt, tag):
+    page = render.media_html(render.remote_entry(url, 0, kind, output_format=fmt))
+    assert tag in page and "cannot play" not in page

@@ -148,6 +148,8 @@ def test_a_date_or_amount_that_cannot_be_read_is_named(mixed):
     assert gallery.items == [] and gallery.total == 0 and "since='yesterday' is not a date" in gallery.problem
     gallery.query = {"min_credits": "lots"}
     assert "min_credits='lots' is not a number" in gallery.problem
+    gallery.query = {"until": "9999-12-31"}  # a real date, past what a timestamp holds: named, not raised
+    assert "until='9999-12-31' is not a date" in gallery.problem
     gallery.query = {}
     assert gallery.total == 60 and gallery.problem == ""
     with pytest.raises(ValueError, match="until='2026-13-01' is not a date"):
