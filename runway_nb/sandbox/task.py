@@ -122,7 +122,7 @@ def _spent() -> bytes:
 
 
 def brief(value):
-    """A body fit to keep for the task's lifetime: data URIs (up to 16 MB each) cut to a note."""
+    """A body fit to keep for the task's lifetime: data URIs (up to 5 MB each) cut to a note."""
     if isinstance(value, str) and len(value) > 200:
         return f"{value[:40]}... ({len(value)} chars)"
     if isinstance(value, dict):
