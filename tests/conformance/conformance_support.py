@@ -116,3 +116,11 @@ def check_succeeded(task, expect: Expect) -> None:
     assert isinstance(task, Succeeded), type(task)
     assert task.status == "SUCCEEDED" and len(task.output) == 1, task
     check_output(task.output[0], expect)
+
+
+def post_raw(sandbox, op_id: str, body: dict) -> httpx.Response:
+    """POST a raw wire body (no client in between) to the operation's path: what the sandbox says to it."""
+    from runway_nb.catalog import api
+
+    return httpx.post(sandbox.base_url + api.operation(op_id).path, json=body, timeout=30,
+                      headers={"Authorization": f"Bearer {sandbox.api_key}", "X-Runway-Version": "2024-11-06"})

@@ -3,15 +3,18 @@
 The sandbox here is the real thing (uvicorn on loopback, real synthesis), so every output is downloaded
 and decoded. Two sandboxes: `sandbox` runs on real time at a tiny time_scale (tasks end as soon as
 their media are made); `clocked` runs on a FakeClock, so a test can hold a task in any status.
-Helpers live in conformance_support.py (a unique module name: every test folder has a conftest).
+Helpers live in conformance_support.py (a unique module name: every test folder has a conftest);
+requests made from the SDK's shapes in tests/shape_examples.py (the magics' and the form's tests use them too).
 """
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from conformance_support import API_KEY, POLL_SECONDS, TIME_SCALE, strict_client
 from runwayml.lib import polling
 
+from runway_nb import RunwayML
 from runway_nb.sandbox import Engine, FakeClock, serve
 
 
@@ -52,3 +55,13 @@ def clocked():
 def clocked_client(clocked):
     with strict_client(clocked) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def refusing():
+    """A runway_nb client whose every request fails the test: nothing may be sent."""
+    def sent(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"sent {request.method} {request.url}")
+    with RunwayML(api_key="key_refusals", base_url="https://api.example.invalid", journal=False,
+                  transport=httpx.MockTransport(sent)) as client:
+        yield client

@@ -4,11 +4,11 @@ read into api.json by the generator, then kept by runway_nb before sending and b
 
 from __future__ import annotations
 
-import httpx
 import pytest
+from conformance_support import post_raw
 from shape_examples import call, example
 
-from runway_nb import RunwayML, ValidationError, validate
+from runway_nb import ValidationError, validate
 from runway_nb.catalog import api
 
 
@@ -52,23 +52,13 @@ def test_the_rules_were_read_from_the_sdks_prose():
             ("seedance2_5", "outputFormat"), ("ideogram_4_5", "preciseEdit"), ("grok_imagine_image_2", "edit")} <= fields
 
 
-@pytest.fixture(scope="module")
-def refusing():
-    def sent(request: httpx.Request) -> httpx.Response:
-        raise AssertionError(f"sent {request.method} {request.url}")
-    with RunwayML(api_key="key_rules", base_url="https://api.example.invalid", journal=False,
-                  transport=httpx.MockTransport(sent)) as client:
-        yield client
-
-
 @pytest.mark.parametrize("op_id,model,key,rule", CASES, ids=[f"{o}-{m}-{k}-{r}" for o, m, k, r in CASES])
 def test_broken_is_refused_before_sending_and_by_the_sandbox(refusing, sandbox, op_id, model, key, rule):
     kwargs, body = _broken(op_id, model, key, rule)
     with pytest.raises(ValidationError) as refused:
         call(refusing, op_id, kwargs)
     assert any(p.field == key for p in refused.value.problems), refused.value.problems
-    answer = httpx.post(sandbox.base_url + api.operation(op_id).path, json=body, timeout=30,
-                        headers={"Authorization": f"Bearer {sandbox.api_key}", "X-Runway-Version": "2024-11-06"})
+    answer = post_raw(sandbox, op_id, body)
     assert answer.status_code == 400 and key in answer.json()["error"], answer.text
 
 

@@ -3,11 +3,11 @@ before anything is sent, and by the sandbox with a 400; both name the field."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
+from conformance_support import post_raw
 from shape_examples import call, example
 
-from runway_nb import RunwayML, ValidationError, shapes
+from runway_nb import ValidationError, shapes
 from runway_nb.catalog import api
 
 BAD = "not-a-choice"
@@ -69,23 +69,12 @@ def test_the_cases_cover_every_model_with_an_enum():
     assert {m for _, m, _ in CASES} >= {"gen4.5", "kling_4", "seedance2_5", "eleven_v3", "gpt_image_2"}
 
 
-@pytest.fixture(scope="module")
-def refusing():
-    """A client whose every request fails the test: nothing may be sent."""
-    def sent(request: httpx.Request) -> httpx.Response:
-        raise AssertionError(f"sent {request.method} {request.url}")
-    with RunwayML(api_key="key_refusals", base_url="https://api.example.invalid", journal=False,
-                  transport=httpx.MockTransport(sent)) as client:
-        yield client
-
-
 @pytest.mark.parametrize("op_id,model,field", CASES, ids=[f"{o}-{m}-{f}" for o, m, f in CASES])
 def test_refused_before_sending_and_by_the_sandbox(refusing, sandbox, op_id, model, field):
     kwargs, body = _bad_kwargs(op_id, model, field)
     with pytest.raises(ValidationError) as refused:
         call(refusing, op_id, kwargs)
     assert field in str(refused.value), refused.value.problems
-    answer = httpx.post(sandbox.base_url + api.operation(op_id).path, json=body, timeout=30,
-                        headers={"Authorization": f"Bearer {sandbox.api_key}", "X-Runway-Version": "2024-11-06"})
+    answer = post_raw(sandbox, op_id, body)
     assert answer.status_code == 400, answer.text
     assert field in answer.json()["error"], answer.json()

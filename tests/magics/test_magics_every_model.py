@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
-from pathlib import Path
 
 import pytest
+from shape_examples import example
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conformance"))
-from shape_examples import example  # noqa: E402
-
-from runway_nb import magic_args, shapes  # noqa: E402
-from runway_nb.catalog import api  # noqa: E402
+from runway_nb import magic_args, shapes
+from runway_nb.catalog import api
 
 INPUT_FLAGS = {"promptImage": "--image", "imageUri": "--input", "videoUri": "--input"}  # the flag a sub routes by
 ROUTED_BY_INPUT = ("video", "upscale")

@@ -186,10 +186,6 @@ def _offered() -> list[tuple[str, str]]:
 def test_every_offered_model_makes_a_draft_the_form_would_send(model, endpoint):
     """The form's draft of the minimal request (what a person fills in) has no problem and copies as code
     that names the model: every model the catalog lists can be run from the form."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conformance"))
     from shape_examples import example
 
     from runway_nb import shapes
