@@ -10,21 +10,21 @@ in node order, into the output list the journal, the store and the players take.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from . import errors
+from .catalog import api
 from .tasks import TaskCore
 
 RUN_OP, RETRIEVE_OP = "workflows.run", "workflow_invocations.retrieve"
-RUN = re.compile(r"^/v1/workflows/[^/]+$")  # POST: runs a published workflow version
 NO_CANCEL = ("Runway's API has no way to cancel or delete a workflow invocation (runwayml 5.24.0 offers "
              "only workflow_invocations.retrieve); it runs to its end")
 
 
 def is_run(endpoint: str | None) -> bool:
     """Whether a create path (a journal row's endpoint) started a workflow invocation."""
-    return bool(endpoint and RUN.match(endpoint))
+    op = api.operation_for("POST", endpoint) if endpoint else None
+    return op is not None and op.id == RUN_OP
 
 
 def core_class(endpoint: str | None) -> type[TaskCore]:

@@ -86,6 +86,13 @@ class Session:
                 total += snap.estimated_credits or 0
         return total
 
+    def track(self, task: Any, request: Any = None, folder: str | None = None) -> Result:
+        """A task this session shows from now on: listed by %runway tasks, followed to its end."""
+        result = self.result_factory(task, request, folder or self.settings.output_folder)
+        self.results[task.id] = result
+        follow(result)
+        return result
+
     def find(self, ref: str) -> Result | None:
         """A task of this session by id or unique id prefix."""
         if ref in self.results:
@@ -241,10 +248,7 @@ def submit(session: Session, req: Request) -> Result:
             raise ArgsError("\n".join(problem_text(q) for q in exc.problems)) from None
         finally:  # told even when the API refuses (a model newer than the catalog: the server decided)
             session.notes += [f"note: {w.message}" for w in caught if "sandbox" not in str(w.message)]
-    result = session.result_factory(task, req, folder)
-    session.results[task.id] = result
-    follow(result)
-    return result
+    return session.track(task, req, folder)
 
 
 def check_budget(session: Session, credits: float | None, what: str) -> None:
@@ -364,9 +368,7 @@ def lookup(session: Session, ref: str) -> Result:
             task = client.workflow_invocations.retrieve(ref)
         except NotFoundError:
             raise ArgsError(f"no task {ref!r}: not one of this session's, and the API does not know it") from None
-    result = session.result_factory(task, folder=session.settings.output_folder)
-    session.results[task.id] = result
-    follow(result)
+    result = session.track(task)
     if task.status in TERMINAL:
         result.done.wait(60)  # a finished task: show it with its stored files
     return result

@@ -152,7 +152,7 @@ def _node_outputs(sets: list[str]) -> dict:
 def workflow(session: Any, ref: str | None, sets: list[str] | None = None) -> Any:
     """No id: the published workflows (a Table). An id: run it (nodeOutputs from --set), checked first
     and kept within the budget, and answer the invocation as a followed magic Result."""
-    from .magic_actions import check_budget, follow
+    from .magic_actions import check_budget
 
     client = session.client()
     if ref is None:
@@ -167,7 +167,4 @@ def workflow(session: Any, ref: str | None, sets: list[str] | None = None) -> An
     check_budget(session, None, f"workflow {ref}")  # Runway states a workflow's cost only once it has run
     folder = session.settings.output_folder
     task = session.client(folder).workflows.run(ref, **({"node_outputs": body["nodeOutputs"]} if body else {}))
-    result = session.result_factory(task, None, folder)
-    session.results[task.id] = result
-    follow(result)
-    return result
+    return session.track(task, None, folder)

@@ -225,11 +225,12 @@ def coerce(node: Any, value: Any) -> Any:
     node = shapes.resolve(node)
     kind = node.get("type")
     value = list(value) if isinstance(value, tuple) else value
-    if kind == "union" and shapes._member(node, value) is None:
+    if kind == "union":
+        meant = shapes.member(node, value)
+        if meant is not None:
+            return coerce(meant, value)
         wrapped = next((m for m in map(shapes.resolve, node["of"]) if _wraps(m)), None)
         return coerce(wrapped, value) if wrapped is not None and is_local(value) else value
-    if kind == "union":
-        return coerce(shapes._member(node, value), value)
     if kind == "list" and isinstance(value, (list, tuple)):
         return [coerce(node["items"], item) for item in value]
     if kind != "structure":

@@ -101,9 +101,9 @@ def walk(node: Mapping, value: Any, field: str, visit: Visit) -> None:
         for key, item in value.items():
             walk(node["values"], item, _join(field, str(key)), visit)
     elif kind == "union":
-        member = _member(node, value)
-        if member is not None:
-            walk(member, value, field, visit)
+        meant = member(node, value)
+        if meant is not None:
+            walk(meant, value, field, visit)
 
 
 def _narrowed(node: Mapping, shape: Mapping, value: Mapping) -> Mapping:
@@ -121,7 +121,7 @@ def _join(field: str, key: str) -> str:
     return f"{field}.{key}" if field else key
 
 
-def _member(node: Mapping, value: Any) -> Mapping | None:
+def member(node: Mapping, value: Any) -> Mapping | None:
     """The union member `value` is meant as: by the discriminator, else the first it fits, else None."""
     members = [resolve(m) for m in node["of"]]
     key = node.get("discriminator")
@@ -353,7 +353,7 @@ def _map(node: Mapping, v: Any, field: str, label: str) -> Iterator[Problem]:
 
 
 def _union(node: Mapping, v: Any, field: str, label: str) -> Iterator[Problem]:
-    if _member(node, v) is not None:
+    if member(node, v) is not None:
         return  # walk() goes on along the member
     key = node.get("discriminator")
     if key is not None and isinstance(v, Mapping):
@@ -468,8 +468,8 @@ def to_wire(node: Mapping, value: Any, fallback: Callable[[str], str] | None = N
     if kind == "map" and isinstance(value, Mapping):
         return {key: to_wire(node["values"], item, fallback) for key, item in value.items()}
     if kind == "union":
-        member = _member(node, value)
-        return to_wire(member, value, fallback) if member is not None else _plain(value, fallback)
+        meant = member(node, value)
+        return to_wire(meant, value, fallback) if meant is not None else _plain(value, fallback)
     return _plain(value, fallback) if kind == "any" or isinstance(value, (_dt.date, _dt.datetime)) else value
 
 
